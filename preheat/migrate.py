@@ -1,0 +1,41 @@
+"""Running Preheat's own Alembic history inside any Flask application."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from flask import Flask
+
+SCRIPT_LOCATION = Path(__file__).parent / "migrations"
+VERSION_TABLE = "preheat_alembic_version"
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Autogenerate must never touch a table that is not ours."""
+    table_name = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", "")
+    return str(table_name or "").startswith("preheat_") and table_name != VERSION_TABLE
+
+
+def alembic_config(connection=None) -> Config:
+    """An Alembic config for our history, bound to `connection` if given."""
+    config = Config()
+    config.set_main_option("script_location", str(SCRIPT_LOCATION))
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(app: Flask, revision: str = "head") -> None:
+    """Bring Preheat's tables in the app's database up to `revision`."""
+    with app.app_context():
+        engine = app.extensions["preheat"].db.engine
+        with engine.begin() as connection:
+            command.upgrade(alembic_config(connection), revision)
+
+
+def downgrade(app: Flask, revision: str) -> None:
+    """Take Preheat's tables back to `revision` ("base" removes them)."""
+    with app.app_context():
+        engine = app.extensions["preheat"].db.engine
+        with engine.begin() as connection:
+            command.downgrade(alembic_config(connection), revision)
