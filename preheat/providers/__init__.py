@@ -1,0 +1,19 @@
+"""Provider drivers behind one interface, and the registry that lists them."""
+from __future__ import annotations
+
+from .base import CheckResult, Credentials, Provider, Target
+from .dragonfly import Dragonfly
+from .kraken import Kraken
+from .http import HttpClient
+
+PROVIDERS: dict[str, Provider] = {provider.id: provider for provider in (Dragonfly(), Kraken())}
+DEFAULT_PROVIDER = "dragonfly"
+
+
+def get_provider(provider_id: str) -> Provider | None:
+    """Return the driver registered under `provider_id`, if any."""
+    return PROVIDERS.get(provider_id)
+
+
+__all__ = ["PROVIDERS", "DEFAULT_PROVIDER", "CheckResult", "Credentials", "HttpClient",
+           "Provider", "Target", "get_provider"]

@@ -1,0 +1,63 @@
+"""What every provider driver is and returns. No Flask here."""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from .http import HttpClient
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """How to authenticate to a provider; secrets are kept out of repr."""
+
+    mode: str = "NONE"
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    token: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_auth_info(cls, mode: str, info: dict[str, str]) -> Credentials:
+        """Build credentials from an auth mode and its auth_info map."""
+        return cls(mode, info.get("username"), info.get("password"), info.get("token"))
+
+
+@dataclass(frozen=True)
+class Target:
+    """A provider endpoint as the network layer needs it."""
+
+    endpoint: str
+    credentials: Credentials = Credentials()
+    insecure: bool = False
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of a health check or connection test."""
+
+    ok: bool
+    reason: str
+    http_status: int | None = None
+    latency_ms: int | None = None
+    checked_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+    @property
+    def status(self) -> str:
+        return "healthy" if self.ok else "unhealthy"
+
+
+class Provider(ABC):
+    """A P2P provider driver: metadata plus the calls Preheat makes."""
+
+    id: str
+    name: str
+    version: str
+    icon: str = ""
+    maintainers: tuple[str, ...] = ()
+    source: str = ""
+    auth_modes: tuple[str, ...] = ("NONE",)
+
+    @abstractmethod
+    def check_health(self, target: Target, http: HttpClient) -> CheckResult:
+        """Tell whether the provider at `target` is reachable and usable."""

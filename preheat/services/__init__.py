@@ -1,0 +1,1 @@
+"""The service layer: the rules and the network calls, under both the pages and the API."""
