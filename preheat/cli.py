@@ -1,0 +1,31 @@
+"""`flask preheat ...` commands."""
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from . import migrate
+
+
+def make_cli() -> AppGroup:
+    """The `preheat` command group for the Flask CLI."""
+    group = AppGroup("preheat", help="Manage Preheat (P2P preheat providers).")
+    db_group = AppGroup("db", help="Preheat's database tables.")
+    group.add_command(db_group)
+
+    @db_group.command("upgrade")
+    @click.argument("revision", default="head")
+    def upgrade(revision):
+        """Create or upgrade Preheat's tables (only ours) to REVISION."""
+        migrate.upgrade(current_app._get_current_object(), revision)
+        click.echo(f"Preheat tables upgraded to {revision}.")
+
+    @db_group.command("downgrade")
+    @click.argument("revision")
+    def downgrade(revision):
+        """Take Preheat's tables back to REVISION ("base" drops them)."""
+        migrate.downgrade(current_app._get_current_object(), revision)
+        click.echo(f"Preheat tables downgraded to {revision}.")
+
+    return group

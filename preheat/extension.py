@@ -1,0 +1,140 @@
+"""`init_app`: how Preheat joins a Flask application, standalone or embedded."""
+from __future__ import annotations
+
+import atexit
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from flask import Flask
+from sqlalchemy import event
+from werkzeug.utils import import_string
+
+from .crypto import SecretBox, load_or_create_key_file, parse_keys
+from .providers import HttpClient
+from .services.health import HealthMonitor
+
+DEFAULTS = {
+    "PREHEAT_URL_PREFIX": "/preheat",
+    "PREHEAT_API_PREFIX": "/api/v2.0",
+    "PREHEAT_BASE_TEMPLATE": "preheat/base.html",
+    "PREHEAT_IS_SYSADMIN": None,
+    "PREHEAT_LOAD_HTMX": True,
+    "PREHEAT_ENCRYPTION_KEY": None,
+    "PREHEAT_HTTP_TIMEOUT": 5.0,
+    "PREHEAT_HEALTH_TTL": 60,
+    "PREHEAT_HEALTH_CONCURRENCY": 16,
+    "PREHEAT_PAGE_SIZE": 15,
+}
+ARGUMENT_KEYS = {
+    "url_prefix": "PREHEAT_URL_PREFIX",
+    "api_prefix": "PREHEAT_API_PREFIX",
+    "base_template": "PREHEAT_BASE_TEMPLATE",
+    "is_sysadmin": "PREHEAT_IS_SYSADMIN",
+}
+
+
+def default_is_sysadmin(user: Any) -> bool:
+    """Without a configured predicate, a user is a sysadmin if it says so."""
+    return bool(getattr(user, "is_sysadmin", False))
+
+
+@dataclass
+class PreheatState:
+    """What Preheat keeps per application, in `app.extensions["preheat"]`."""
+
+    db: Any
+    login_manager: Any
+    is_sysadmin: Callable[[Any], bool]
+    base_template: str
+    secret_box: SecretBox
+    http: HttpClient
+    health: HealthMonitor
+    config: dict = field(default_factory=dict)
+
+
+class SetupError(RuntimeError):
+    """The host application lacks something Preheat needs."""
+
+
+def init_app(app: Flask, **options: Any) -> PreheatState:
+    """Attach Preheat to `app`: pages, API, CLI and state.
+
+    Arguments win over `PREHEAT_*` config keys, which win over the defaults.
+    """
+    unknown = set(options) - set(ARGUMENT_KEYS)
+    if unknown:
+        raise TypeError(f"init_app() got unexpected arguments: {', '.join(sorted(unknown))}")
+    for name, value in options.items():
+        if value is not None:
+            app.config[ARGUMENT_KEYS[name]] = value
+    for key, value in DEFAULTS.items():
+        app.config.setdefault(key, value)
+
+    db, login_manager = _host_extensions(app)
+    state = PreheatState(
+        db=db,
+        login_manager=login_manager,
+        is_sysadmin=_resolve_predicate(app.config["PREHEAT_IS_SYSADMIN"]),
+        base_template=app.config["PREHEAT_BASE_TEMPLATE"],
+        secret_box=SecretBox(_encryption_keys(app)),
+        http=HttpClient(timeout=float(app.config["PREHEAT_HTTP_TIMEOUT"])),
+        health=None,
+        config={key: app.config[key] for key in DEFAULTS},
+    )
+    state.health = HealthMonitor(app, int(app.config["PREHEAT_HEALTH_CONCURRENCY"]), state.http)
+    atexit.register(state.health.shutdown)
+    app.extensions["preheat"] = state
+
+    _enforce_sqlite_foreign_keys(app, db)
+    _register(app)
+    return state
+
+
+def _host_extensions(app: Flask):
+    db = app.extensions.get("sqlalchemy")
+    if db is None:
+        raise SetupError("Preheat needs Flask-SQLAlchemy: call SQLAlchemy().init_app(app)"
+                         " before preheat.init_app(app).")
+    login_manager = getattr(app, "login_manager", None)
+    if login_manager is None:
+        raise SetupError("Preheat needs Flask-Login: call LoginManager().init_app(app)"
+                         " before preheat.init_app(app).")
+    return db, login_manager
+
+
+def _resolve_predicate(value) -> Callable[[Any], bool]:
+    if value is None:
+        return default_is_sysadmin
+    if isinstance(value, str):
+        value = import_string(value)
+    if not callable(value):
+        raise SetupError("PREHEAT_IS_SYSADMIN must be a callable or an import string.")
+    return value
+
+
+def _encryption_keys(app: Flask) -> list[str]:
+    keys = parse_keys(app.config.get("PREHEAT_ENCRYPTION_KEY") or "")
+    return keys or [load_or_create_key_file(app.instance_path)]
+
+
+def _enforce_sqlite_foreign_keys(app: Flask, db) -> None:
+    """SQLite ignores foreign keys unless each connection asks for them."""
+    with app.app_context():
+        engines = list(db.engines.values())
+    for engine in engines:
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _register(app: Flask) -> None:
+    from .cli import make_cli
+    from .views import make_blueprint
+
+    app.register_blueprint(make_blueprint(), url_prefix=app.config["PREHEAT_URL_PREFIX"] or None)
+    app.cli.add_command(make_cli())

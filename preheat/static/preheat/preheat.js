@@ -1,0 +1,169 @@
+// Preheat's behaviour on top of htmx: the dialog, the Actions menu, row
+// selection and the auth mode fields. Everything is scoped to #preheat-root.
+(function () {
+  "use strict";
+
+  const root = () => document.getElementById("preheat-root");
+  const dialog = () => document.getElementById("preheat-dialog");
+  const inRoot = (el) => el instanceof Element && root() !== null && root().contains(el);
+
+  function openDialog() {
+    const d = dialog();
+    if (!d.open) d.showModal();
+    const first = d.querySelector("input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea");
+    if (first && !d.contains(document.activeElement)) first.focus();
+  }
+
+  function closeDialog() {
+    const d = dialog();
+    if (d && d.open) d.close();
+  }
+
+  function showAlert(message) {
+    const d = dialog();
+    let box = document.getElementById("preheat-alert");
+    if (d && d.open) {
+      box = d.querySelector(".preheat-dialog-alert");
+      if (!box) {
+        box = document.createElement("p");
+        box.className = "preheat-message preheat-message-error preheat-dialog-alert";
+        box.setAttribute("role", "alert");
+        (d.querySelector(".preheat-dialog-body") || d).prepend(box);
+      }
+    }
+    box.textContent = message;
+    box.hidden = false;
+  }
+
+  function clearAlert() {
+    const box = document.getElementById("preheat-alert");
+    if (box) box.hidden = true;
+  }
+
+  function responseMessage(xhr) {
+    const type = xhr.getResponseHeader("Content-Type") || "";
+    if (type.startsWith("text/plain") && xhr.responseText) return xhr.responseText.slice(0, 500);
+    if (xhr.status === 403) return "Only system administrators can do this.";
+    return "The server could not do this (HTTP " + xhr.status + ").";
+  }
+
+  // Selection drives which Actions are available.
+  function selection() {
+    return Array.from(document.querySelectorAll("#preheat-root .preheat-select:checked"));
+  }
+
+  function updateActions() {
+    const chosen = selection();
+    const enabled = chosen.filter((box) => box.dataset.enabled === "true").length;
+    const rules = {
+      one: chosen.length === 1,
+      some: chosen.length > 0,
+      enabled: enabled > 0,
+      disabled: chosen.length - enabled > 0,
+    };
+    document.querySelectorAll("#preheat-root [data-preheat-needs]").forEach((button) => {
+      button.disabled = !rules[button.dataset.preheatNeeds];
+    });
+    const all = document.querySelector("#preheat-root [data-preheat-select-all]");
+    const boxes = document.querySelectorAll("#preheat-root .preheat-select");
+    if (all) {
+      all.checked = boxes.length > 0 && chosen.length === boxes.length;
+      all.indeterminate = chosen.length > 0 && chosen.length < boxes.length;
+    }
+  }
+
+  function setMenu(menu, open) {
+    const button = menu.querySelector("[data-preheat-menu-button]");
+    const items = menu.querySelector(".preheat-menu-items");
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    items.hidden = !open;
+  }
+
+  function closeMenus(except) {
+    document.querySelectorAll("#preheat-root [data-preheat-menu]").forEach((menu) => {
+      if (menu !== except) setMenu(menu, false);
+    });
+  }
+
+  // Only the credential fields of the chosen auth mode are shown and sent.
+  function showAuthFields(select) {
+    const form = select.form;
+    form.querySelectorAll("[data-preheat-auth]").forEach((block) => {
+      const active = block.dataset.preheatAuth === select.value;
+      block.hidden = !active;
+      block.querySelectorAll("input").forEach((input) => { input.disabled = !active; });
+    });
+  }
+
+  document.addEventListener("click", (event) => {
+    const target = event.target;
+    if (!(target instanceof Element)) return;
+    const menuButton = target.closest("[data-preheat-menu-button]");
+    if (menuButton && inRoot(menuButton)) {
+      const menu = menuButton.closest("[data-preheat-menu]");
+      const open = menuButton.getAttribute("aria-expanded") !== "true";
+      closeMenus(menu);
+      setMenu(menu, open);
+      if (open) updateActions();
+      return;
+    }
+    if (target.closest(".preheat-menu-items button")) {
+      closeMenus();
+    } else if (!target.closest("[data-preheat-menu]")) {
+      closeMenus();
+    }
+    if (target.closest("[data-preheat-close]") && inRoot(target)) {
+      closeDialog();
+    }
+  });
+
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") closeMenus();
+  });
+
+  document.addEventListener("change", (event) => {
+    const target = event.target;
+    if (!inRoot(target)) return;
+    if (target.matches("[data-preheat-select-all]")) {
+      document.querySelectorAll("#preheat-root .preheat-select").forEach((box) => {
+        box.checked = target.checked;
+      });
+    }
+    if (target.matches(".preheat-select, [data-preheat-select-all]")) updateActions();
+    if (target.matches("[data-preheat-auth-mode]")) showAuthFields(target);
+  });
+
+  // A rejected form (422) or refused action (409) carries the dialog to show.
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    const status = event.detail.xhr.status;
+    if ((status === 422 || status === 409) && inRoot(event.detail.elt)) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
+  document.addEventListener("htmx:afterSwap", (event) => {
+    if (event.detail.target === dialog() && dialog().children.length) openDialog();
+    if (inRoot(event.detail.target)) updateActions();
+  });
+
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    if (inRoot(event.detail.elt)) clearAlert();
+  });
+
+  document.addEventListener("htmx:responseError", (event) => {
+    if (inRoot(event.detail.elt)) showAlert(responseMessage(event.detail.xhr));
+  });
+
+  document.addEventListener("htmx:sendError", (event) => {
+    if (inRoot(event.detail.elt)) showAlert("Cannot reach the server. Check your connection and try again.");
+  });
+
+  document.body.addEventListener("preheat:close-dialog", closeDialog);
+
+  document.addEventListener("close", (event) => {
+    if (event.target === dialog()) dialog().replaceChildren();
+  }, true);
+
+  updateActions();
+})();

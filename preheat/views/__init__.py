@@ -1,0 +1,36 @@
+"""The HTML pages of Preheat, as one blueprint mounted wherever the host wants."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app
+from flask_wtf.csrf import generate_csrf
+
+from ..access import exempt_from_host_csrf, require_sysadmin_page
+from . import actions, distributions, errors, instance_form, presenters
+
+
+def make_blueprint() -> Blueprint:
+    """Build the pages blueprint: routes, access rules, error pages, template globals."""
+    bp = Blueprint("preheat", "preheat", template_folder="templates",
+                   static_folder="static", static_url_path="/preheat-static")
+    bp.before_request(require_sysadmin_page)
+    for module in (distributions, instance_form, actions, errors):
+        module.register(bp)
+
+    @bp.record_once
+    def _join_host(setup_state):
+        csrf = setup_state.app.extensions.get("csrf")
+        if csrf is not None:
+            csrf.exempt(bp)
+        setup_state.app.before_request(exempt_from_host_csrf(bp))
+
+    @bp.context_processor
+    def _template_globals():
+        state = current_app.extensions["preheat"]
+        return {"preheat_base_template": state.base_template,
+                "preheat_load_htmx": current_app.config["PREHEAT_LOAD_HTMX"],
+                "preheat_csrf_token": generate_csrf,
+                **presenters.template_helpers()}
+
+    bp.add_app_template_filter(presenters.format_datetime, "preheat_datetime")
+
+    return bp

@@ -1,0 +1,42 @@
+"""Error responses of the pages: a message, never a stack trace or a login form."""
+from __future__ import annotations
+
+from flask import render_template
+from werkzeug.exceptions import HTTPException
+
+from ..htmx import is_htmx
+from ..services.errors import NotFound
+
+MESSAGES = {
+    400: "The request was not understood.",
+    403: "Only system administrators can manage P2P preheat providers.",
+    404: "There is nothing here: it may have been deleted.",
+    405: "That action is not allowed here.",
+}
+
+
+def register(bp) -> None:
+    bp.register_error_handler(HTTPException, http_error)
+    bp.register_error_handler(NotFound, not_found)
+
+
+def http_error(error: HTTPException):
+    """Show a plain message for an HTTP error (as text to htmx, as a page otherwise)."""
+    code = error.code or 500
+    message = error.description if _custom(error) else MESSAGES.get(code, error.name)
+    return _respond(code, message)
+
+
+def not_found(error: NotFound):
+    """A service-layer NotFound is a 404 with its own message."""
+    return _respond(404, error.message)
+
+
+def _respond(code: int, message: str):
+    if is_htmx():
+        return message, code, {"Content-Type": "text/plain; charset=utf-8"}
+    return render_template("preheat/error.html", code=code, message=message), code
+
+
+def _custom(error: HTTPException) -> bool:
+    return error.description != type(error).description

@@ -1,0 +1,94 @@
+"""The New instance / Edit dialog: show it, test its connection, save it."""
+from __future__ import annotations
+
+from flask import current_app, redirect, render_template, request, url_for
+
+from ..crypto import SecretError
+from ..forms import InstanceForm
+from ..htmx import CLOSE_DIALOG, INSTANCES_CHANGED, done, is_htmx, page_or_partial
+from ..providers import PROVIDERS
+from ..services import health, instances
+from ..services.errors import Conflict, FieldError, NotFound, ServiceError
+
+
+def register(bp) -> None:
+    bp.add_url_rule("/distributions/new", "new_instance", new_instance,
+                    methods=["GET", "POST"])
+    bp.add_url_rule("/distributions/<int:instance_id>/edit", "edit_instance", edit_instance,
+                    methods=["GET", "POST"])
+    bp.add_url_rule("/distributions/test-connection", "test_connection", test_connection,
+                    methods=["POST"])
+    bp.add_url_rule("/distributions/<int:instance_id>/test-connection",
+                    "test_saved_connection", test_connection, methods=["POST"])
+
+
+def new_instance():
+    """Show the New instance dialog, or create the instance it submits."""
+    form = InstanceForm()
+    if request.method == "POST" and form.validate():
+        try:
+            instances.create(_session(), _box(), form.service_data())
+            return _saved()
+        except (FieldError, Conflict) as error:
+            form.add_error(error.field, error.message)
+    return _dialog(form, None)
+
+
+def edit_instance(instance_id: int):
+    """Show the Edit dialog filled in, or save the changes it submits."""
+    instance = instances.get(_session(), instance_id)
+    form = InstanceForm(obj=instance, username=_stored_username(instance))
+    form.vendor.data = instance.vendor
+    if request.method == "POST" and form.validate():
+        data = form.service_data()
+        data.pop("vendor")
+        try:
+            instances.update(_session(), _box(), instance, data)
+            return _saved()
+        except (FieldError, Conflict) as error:
+            form.add_error(error.field, error.message)
+    return _dialog(form, instance)
+
+
+def test_connection(instance_id: int | None = None):
+    """Check the dialog's current values against the provider; save nothing."""
+    form = InstanceForm()
+    instance = instances.get(_session(), instance_id) if instance_id else None
+    vendor = instance.vendor if instance else form.vendor.data
+    try:
+        if vendor not in PROVIDERS:
+            raise FieldError("vendor", "Choose a provider.")
+        target = instances.unsaved_target(_box(), form.service_data(), instance)
+    except (FieldError, SecretError) as error:
+        return render_template("preheat/_test_result.html", result=None,
+                               problem=getattr(error, "message", str(error)))
+    result = health.check(vendor, target, current_app.extensions["preheat"].http)
+    return render_template("preheat/_test_result.html", result=result, problem=None)
+
+
+def _saved():
+    if is_htmx():
+        return done(INSTANCES_CHANGED, CLOSE_DIALOG)
+    return redirect(url_for("preheat.distributions"), 303)
+
+
+def _dialog(form, instance):
+    status = 422 if request.method == "POST" else 200
+    return page_or_partial("preheat/instance_form.html", "preheat/_instance_dialog.html",
+                           status=status, form=form, instance=instance,
+                           providers=PROVIDERS)
+
+
+def _stored_username(instance) -> str | None:
+    try:
+        return instances.credentials(_box(), instance).username
+    except SecretError:
+        return None
+
+
+def _session():
+    return current_app.extensions["preheat"].db.session
+
+
+def _box():
+    return current_app.extensions["preheat"].secret_box

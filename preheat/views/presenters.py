@@ -1,0 +1,71 @@
+"""How stored values read on a page: labels, times, the status badge."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..providers import get_provider
+
+AUTH_LABELS = {"NONE": "NONE", "BASIC": "Basic", "OAUTH": "OAuth"}
+
+
+@dataclass(frozen=True)
+class HealthView:
+    label: str
+    tone: str
+    reason: str
+    facts: str
+
+    @property
+    def summary(self) -> str:
+        return f"{self.label}: {self.reason}" + (f" ({self.facts})" if self.facts else "")
+
+
+def provider_name(vendor: str) -> str:
+    provider = get_provider(vendor)
+    return provider.name if provider else vendor
+
+
+def auth_label(mode: str) -> str:
+    return AUTH_LABELS.get(mode, mode)
+
+
+def format_datetime(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value else ""
+
+
+def ago(then: datetime, now: datetime) -> str:
+    """'checked 5 s ago' style wording for how long ago `then` was."""
+    seconds = max(0, int((now - then).total_seconds()))
+    if seconds < 90:
+        return f"{seconds} s ago"
+    if seconds < 90 * 60:
+        return f"{seconds // 60} min ago"
+    if seconds < 36 * 3600:
+        return f"{seconds // 3600} h ago"
+    return f"{seconds // 86400} days ago"
+
+
+def health(instance, now: datetime) -> HealthView:
+    """The badge for an instance's stored health."""
+    if not instance.enabled:
+        return HealthView("Deactivated", "off", "Deactivated instances are not checked.", "")
+    if instance.health_checked_at is None:
+        return HealthView("Unknown", "unknown", "Not checked yet.", "")
+    facts = []
+    if instance.health_http_status:
+        facts.append(f"HTTP {instance.health_http_status}")
+    if instance.health_latency_ms is not None:
+        facts.append(f"{instance.health_latency_ms} ms")
+    facts.append("checked " + ago(instance.health_checked_at, now))
+    label, tone = {"healthy": ("Healthy", "ok"), "unhealthy": ("Unhealthy", "bad")}.get(
+        instance.health_status, ("Unknown", "unknown"))
+    return HealthView(label, tone, instance.health_reason or "", ", ".join(facts))
+
+
+def template_helpers() -> dict:
+    return {
+        "preheat_provider_name": provider_name,
+        "preheat_auth_label": auth_label,
+        "preheat_health": health,
+    }
