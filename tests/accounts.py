@@ -1,0 +1,3 @@
+"""The users every test app starts with."""
+ADMIN = ("admin", "admin-password")
+USER = ("alice", "alice-password")

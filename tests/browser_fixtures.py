@@ -1,0 +1,94 @@
+"""Browser fixtures: the app on a real port and Debian's Chromium driven by Playwright.
+
+Without Chromium or Playwright the browser tests are skipped with a loud
+message, unless PREHEAT_REQUIRE_BROWSER=1 makes that a failure.
+"""
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.accounts import ADMIN
+
+CHROMIUM = os.environ.get("PREHEAT_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+_skipped: list[str] = []
+
+
+def browser_problem() -> str | None:
+    """Why browser tests cannot run here, or None."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the Python package 'playwright' is not installed"
+    if not os.access(CHROMIUM, os.X_OK):
+        return f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    problem = browser_problem()
+    if problem:
+        if os.environ.get("PREHEAT_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"browser tests are required (PREHEAT_REQUIRE_BROWSER=1) but {problem}")
+        _skipped.append(problem)
+        pytest.skip(f"BROWSER TESTS SKIPPED: {problem}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served on a free local port, in a thread; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser tab on the live app; a script error fails the test."""
+    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 860})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def log_in(page, username: str, password: str) -> None:
+    page.goto("/distributions")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
+@pytest.fixture
+def admin_page(page):
+    """A browser tab logged in as a sysadmin, on the Distributions page."""
+    log_in(page, *ADMIN)
+    page.wait_for_url("**/distributions")
+    return page
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _skipped:
+        terminalreporter.write_sep("!", "BROWSER TESTS SKIPPED", red=True, bold=True)
+        terminalreporter.write_line(f"Reason: {_skipped[0]}", red=True, bold=True)
+        terminalreporter.write_line("Install Chromium (apt-get install chromium) or set "
+                                    "PREHEAT_REQUIRE_BROWSER=1 to make this a failure.",
+                                    red=True)

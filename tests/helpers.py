@@ -1,0 +1,46 @@
+"""A test client that behaves like the browser: logs in, sends CSRF tokens, speaks htmx."""
+from __future__ import annotations
+
+import html
+import re
+
+TOKEN_IN_PAGE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
+HTMX = {"HX-Request": "true"}
+
+
+class Client:
+    def __init__(self, app):
+        self.app = app
+        self.http = app.test_client()
+        self._token = None
+
+    def login(self, username: str, password: str) -> Client:
+        token = self.token_from(self.http.get("/login"))
+        response = self.http.post("/login", data={"username": username, "password": password,
+                                                  "csrf_token": token})
+        assert response.status_code == 302, f"login as {username} failed"
+        self._token = None
+        return self
+
+    @staticmethod
+    def token_from(response) -> str:
+        match = TOKEN_IN_PAGE.search(response.get_data(as_text=True))
+        assert match, "no CSRF token in the page"
+        return html.unescape(match.group(1) or match.group(2))
+
+    @property
+    def csrf_token(self) -> str:
+        """The token a page served to this session carries."""
+        if self._token is None:
+            self._token = self.token_from(self.http.get("/distributions"))
+        return self._token
+
+    def get(self, url: str, *, htmx: bool = False, **kwargs):
+        return self.http.get(url, headers=HTMX if htmx else {}, **kwargs)
+
+    def post(self, url: str, data=None, *, htmx: bool = True, csrf: bool = True, **kwargs):
+        """POST as htmx does: form-encoded, with the CSRF header."""
+        headers = dict(HTMX if htmx else {})
+        if csrf:
+            headers["X-CSRFToken"] = self.csrf_token
+        return self.http.post(url, data=data or {}, headers=headers, **kwargs)

@@ -1,0 +1,125 @@
+"""Test connection against real local servers: success, and each failure with its reason."""
+import base64
+import socket
+
+import pytest
+
+from tests.providers import dragonfly as dragonfly_standin
+from tests.providers.server import QuietHandler, StandinServer
+from tests.providers.tls import self_signed_context
+
+FORM = {"vendor": "dragonfly", "name": "df", "auth_mode": "NONE"}
+
+
+def test_connection(admin, endpoint, **fields):
+    response = admin.post("/distributions/test-connection",
+                          {**FORM, "endpoint": endpoint, **fields})
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+test_connection.__test__ = False
+
+
+def test_success_against_a_dragonfly_manager(admin, dragonfly, session):
+    html = test_connection(admin, dragonfly.url)
+    assert "Connection OK." in html
+    assert dragonfly.requests[-1][:2] == ("GET", "/healthy")
+    assert "No provider instances yet" in admin.get("/distributions").get_data(as_text=True)
+
+
+def test_success_against_kraken(admin, kraken):
+    assert "Connection OK." in test_connection(admin, kraken.url, vendor="kraken")
+    assert kraken.requests[-1][:2] == ("GET", "/health")
+
+
+def test_refused_connection_is_named(admin):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    html = test_connection(admin, f"http://127.0.0.1:{port}")
+    assert "Connection failed." in html and "Connection refused" in html
+
+
+def test_timeout_is_named(admin):
+    with socket.socket() as sock:  # accepts connections (backlog) but never answers
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(8)
+        html = test_connection(admin, f"http://127.0.0.1:{sock.getsockname()[1]}")
+    assert "Timed out after 2 s" in html
+
+
+def test_redirect_is_a_failure_with_its_target(admin):
+    server = StandinServer(("127.0.0.1", 0), RedirectHandler).start()
+    try:
+        html = test_connection(admin, server.url)
+    finally:
+        server.stop()
+    assert "Unexpected redirect (HTTP 301)" in html and "to /login" in html
+
+
+class RedirectHandler(QuietHandler):
+    def do_GET(self):
+        self.send_body(301, b"", "text/html", {"Location": "/login"})
+
+
+class UnauthorizedHandler(QuietHandler):
+    def do_GET(self):
+        expected = "Basic " + base64.b64encode(b"ops:s3cr\xc3\xa9t").decode()
+        if self.headers.get("Authorization") == expected:
+            return self.send_json(200, "OK")
+        self.send_json(401, {"message": "Unauthorized"})
+
+
+def test_basic_auth_sends_a_correct_header(admin):
+    server = StandinServer(("127.0.0.1", 0), UnauthorizedHandler).start()
+    try:
+        good = test_connection(admin, server.url, auth_mode="BASIC", username="ops",
+                               password="s3crét")
+        bad = test_connection(admin, server.url, auth_mode="BASIC", username="ops",
+                              password="wrong-canary")
+    finally:
+        server.stop()
+    assert "Connection OK." in good
+    assert "HTTP 401" in bad and "wrong-canary" not in bad
+
+
+def test_oauth_sends_a_bearer_token(admin, dragonfly):
+    test_connection(admin, dragonfly.url, auth_mode="OAUTH", token="good-token")
+    assert dragonfly.requests[-1][2]["Authorization"] == "Bearer good-token"
+
+
+def test_self_signed_certificate_fails_unless_verification_is_skipped(admin, tmp_path):
+    server = dragonfly_standin.StandinServer(("127.0.0.1", 0), dragonfly_standin.DragonflyHandler)
+    server.start(self_signed_context(tmp_path))
+    try:
+        strict = test_connection(admin, server.url)
+        relaxed = test_connection(admin, server.url, insecure="y")
+    finally:
+        server.stop()
+    assert "TLS certificate not trusted" in strict and "Skip certificate verification" in strict
+    assert "Connection OK." in relaxed
+
+
+def test_invalid_endpoint_is_reported_without_a_request(admin):
+    html = test_connection(admin, "ftp://x")
+    assert "Not tested:" in html and "http:// or https://" in html
+
+
+def test_missing_secret_is_reported(admin, dragonfly):
+    html = test_connection(admin, dragonfly.url, auth_mode="OAUTH", token="")
+    assert "Token is required" in html
+
+
+def test_edit_dialog_tests_with_the_stored_secret_when_left_blank(admin, dragonfly):
+    admin.post("/distributions/new", {**FORM, "endpoint": dragonfly.url, "auth_mode": "OAUTH",
+                                      "token": "good-token"})
+    response = admin.post("/distributions/1/test-connection",
+                          {**FORM, "endpoint": dragonfly.url, "auth_mode": "OAUTH", "token": ""})
+    assert "Connection OK." in response.get_data(as_text=True)
+    assert dragonfly.requests[-1][2]["Authorization"] == "Bearer good-token"
+
+
+@pytest.mark.parametrize("endpoint", ["http://nonexistent.invalid"])
+def test_dns_failure_is_named(admin, endpoint):
+    assert "DNS lookup failed" in test_connection(admin, endpoint)
