@@ -31,7 +31,7 @@ def auth_label(mode: str) -> str:
 
 
 def format_datetime(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value else ""
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
 
 
 def ago(then: datetime, now: datetime) -> str:
