@@ -1,0 +1,94 @@
+"""Take the README screenshots from the running app, with local provider stand-ins.
+
+    .venv/bin/python scripts/screenshots.py      # writes docs/screenshots/*.png
+"""
+from __future__ import annotations
+
+import sys
+import tempfile
+import threading
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+from playwright.sync_api import expect, sync_playwright
+from werkzeug.serving import make_server
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from app import create_app, create_user, db, upgrade_database  # noqa: E402
+from tests.browser_fixtures import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.providers import dragonfly, kraken  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+
+
+def serve_app(folder: str) -> str:
+    app = create_app({"SECRET_KEY": "screenshots", "PREHEAT_ENCRYPTION_KEY":
+                      Fernet.generate_key().decode(),
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/shots.db"},
+                     instance_path=folder)
+    upgrade_database(app)
+    with app.app_context():
+        create_user("admin", "admin-password", True)
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_port}"
+
+
+def add(page, name, endpoint, provider="dragonfly", mode="NONE", token=None, description=""):
+    page.get_by_role("button", name="New instance").click()
+    box = page.locator("#preheat-dialog")
+    box.get_by_label("Provider").select_option(provider)
+    box.get_by_label("Name", exact=True).fill(name)
+    box.get_by_label("Description").fill(description)
+    box.get_by_label("Endpoint").fill(endpoint)
+    box.get_by_label("Auth Mode").select_option(mode)
+    if token:
+        box.get_by_label("Token").fill(token)
+    box.get_by_role("button", name="OK").click()
+    expect(box).to_be_hidden()
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    manager = dragonfly.serve(tokens={"pat-ops": "active"})
+    origin = kraken.serve()
+    with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
+        base = serve_app(folder)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 640}, base_url=base)
+        page.goto("/login")
+        page.get_by_label("Username").fill("admin")
+        page.get_by_label("Password").fill("admin-password")
+        page.get_by_role("button", name="Log in").click()
+        add(page, "dragonfly-eu", manager.url, mode="OAUTH", token="pat-ops",
+            description="Dragonfly manager, EU cluster")
+        add(page, "kraken-origin", origin.url, provider="kraken",
+            description="Kraken proxy preheat server")
+        add(page, "dragonfly-us", "http://127.0.0.1:9", description="Dragonfly manager, US")
+        page.locator("#preheat-instances tr", has=page.get_by_text("dragonfly-us")) \
+            .get_by_text("Unhealthy").wait_for()
+        page.get_by_text("Healthy", exact=True).first.wait_for()
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(OUT / "distributions.png"))
+
+        page.get_by_role("button", name="New instance").click()
+        box = page.locator("#preheat-dialog")
+        box.get_by_label("Name", exact=True).fill("dragonfly-ap")
+        box.get_by_label("Endpoint").fill(manager.url)
+        box.get_by_label("Auth Mode").select_option("OAUTH")
+        box.get_by_label("Token").fill("pat-ops")
+        box.get_by_role("button", name="Test connection").click()
+        expect(box.get_by_role("status")).to_contain_text("Connection OK")
+        page.set_viewport_size({"width": 1280, "height": 860})
+        page.screenshot(path=str(OUT / "new-instance-dialog.png"))
+        browser.close()
+    manager.stop()
+    origin.stop()
+    print(f"Screenshots written to {OUT}")
+
+
+if __name__ == "__main__":
+    main()
