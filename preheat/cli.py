@@ -6,6 +6,8 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from . import migrate
+from .crypto import SecretError
+from .services import keys
 
 
 def make_cli() -> AppGroup:
@@ -27,5 +29,15 @@ def make_cli() -> AppGroup:
         """Take Preheat's tables back to REVISION ("base" drops them)."""
         migrate.downgrade(current_app._get_current_object(), revision)
         click.echo(f"Preheat tables downgraded to {revision}.")
+
+    @group.command("rotate-key")
+    def rotate_key():
+        """Re-encrypt all stored credentials with the newest PREHEAT_ENCRYPTION_KEY."""
+        state = current_app.extensions["preheat"]
+        try:
+            count = keys.rotate_all(state.db.session, state.secret_box)
+        except SecretError as error:
+            raise click.ClickException(str(error))
+        click.echo(f"Re-encrypted the credentials of {count} instance(s) with the newest key.")
 
     return group

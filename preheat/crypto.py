@@ -71,4 +71,8 @@ class SecretBox:
 
     def rotate(self, token: str) -> str:
         """Re-encrypt a token with the newest key."""
-        return self._fernet.rotate(token.encode()).decode()
+        try:
+            return self._fernet.rotate(token.encode()).decode()
+        except InvalidToken:
+            raise SecretError("stored credentials cannot be decrypted with any configured key")\
+                from None

@@ -1,0 +1,67 @@
+"""Several keys may be configured; rotate-key moves every secret to the newest one."""
+import pytest
+from cryptography.fernet import Fernet
+from sqlalchemy import select
+
+from app import create_app
+from preheat.crypto import SecretBox
+from preheat.models import Instance
+from preheat.services import instances
+
+
+def secrets_of(app):
+    with app.app_context():
+        session = app.extensions["preheat"].db.session
+        return {i.name: i.auth_secret for i in session.scalars(select(Instance))}
+
+
+def restart_with(app, tmp_path, keys):
+    config = {**app.config, "PREHEAT_ENCRYPTION_KEY": ",".join(keys)}
+    return create_app(config, instance_path=str(tmp_path / "instance"))
+
+
+@pytest.fixture
+def old_key(app):
+    return app.config["PREHEAT_ENCRYPTION_KEY"]
+
+
+def seed(app):
+    with app.app_context():
+        state = app.extensions["preheat"]
+        for number in range(3):
+            instances.create(state.db.session, state.secret_box, {
+                "vendor": "dragonfly", "name": f"df{number}", "endpoint": f"http://df{number}",
+                "auth_mode": "OAUTH", "auth_info": {"token": f"token-{number}"}})
+        instances.create(state.db.session, state.secret_box, {
+            "vendor": "kraken", "name": "plain", "endpoint": "http://plain"})
+
+
+def test_rotate_key_re_encrypts_every_secret_with_the_newest_key(app, tmp_path, old_key):
+    seed(app)
+    new_key = Fernet.generate_key().decode()
+    rotated_app = restart_with(app, tmp_path, [new_key, old_key])
+    result = rotated_app.test_cli_runner().invoke(args=["preheat", "rotate-key"])
+    assert result.exit_code == 0, result.output
+    assert "credentials of 3 instance(s)" in result.output
+    new_only = SecretBox([new_key])
+    assert {name: new_only.open(token) for name, token in secrets_of(app).items() if token} == {
+        f"df{n}": {"token": f"token-{n}"} for n in range(3)}
+
+
+def test_secrets_under_an_old_key_still_read_before_rotation(app, tmp_path, old_key):
+    seed(app)
+    both = restart_with(app, tmp_path, [Fernet.generate_key().decode(), old_key])
+    with both.app_context():
+        state = both.extensions["preheat"]
+        instance = instances.get_by_name(state.db.session, "df1")
+        assert instances.credentials(state.secret_box, instance).token == "token-1"
+
+
+def test_rotation_with_a_missing_key_changes_nothing(app, tmp_path):
+    seed(app)
+    before = secrets_of(app)
+    wrong = restart_with(app, tmp_path, [Fernet.generate_key().decode()])
+    result = wrong.test_cli_runner().invoke(args=["preheat", "rotate-key"])
+    assert result.exit_code != 0
+    assert "cannot be decrypted with any configured key; nothing was changed" in result.output
+    assert secrets_of(app) == before
