@@ -1,7 +1,7 @@
 """The standalone Preheat application: a small shell with its own users and login.
 
 Everything Preheat itself does comes in through `preheat.init_app`, exactly as
-it would in any other Flask portal.
+it would in any other Flask portal; the shell's own parts live in `shell/`.
 """
 from __future__ import annotations
 
@@ -10,54 +10,16 @@ import secrets
 from pathlib import Path
 
 import click
-from alembic import command
-from alembic.config import Config
-from flask import Flask, current_app, flash, redirect, render_template, request, url_for
-from flask_login import LoginManager, UserMixin, login_required, login_user, logout_user
-from flask_sqlalchemy import SQLAlchemy
-from flask_wtf import CSRFProtect, FlaskForm
-from sqlalchemy import Boolean, Integer, String, select
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from werkzeug.security import check_password_hash, generate_password_hash
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired
+from flask import Flask
+from sqlalchemy import select
 
 import preheat
-from preheat.migrate import upgrade as upgrade_preheat
+from shell import auth, database, security
+from shell.database import upgrade_database
+from shell.extensions import csrf, db, login_manager
+from shell.users import User, create_user
 
-SHELL_MIGRATIONS = Path(__file__).parent / "migrations"
-
-
-class ShellBase(DeclarativeBase):
-    pass
-
-
-db = SQLAlchemy(model_class=ShellBase)
-login_manager = LoginManager()
-csrf = CSRFProtect()
-
-
-class User(UserMixin, db.Model):
-    """A person who may log in to the standalone app."""
-
-    __tablename__ = "users"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    username: Mapped[str] = mapped_column(String(64), unique=True)
-    password_hash: Mapped[str] = mapped_column(String(256))
-    is_sysadmin: Mapped[bool] = mapped_column(Boolean, default=False)
-
-    def set_password(self, password: str) -> None:
-        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
-        self.password_hash = generate_password_hash(password, method=method)
-
-    def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
-
-
-class LoginForm(FlaskForm):
-    username = StringField("Username", validators=[DataRequired()])
-    password = PasswordField("Password", validators=[DataRequired()])
+__all__ = ["create_app", "create_user", "db", "upgrade_database", "User"]
 
 
 def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
@@ -68,8 +30,16 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
         SECRET_KEY=os.environ.get("SECRET_KEY"),
         SQLALCHEMY_DATABASE_URI=os.environ.get("DATABASE_URL")
         or f"sqlite:///{Path(app.instance_path) / 'preheat.db'}",
+        # Dead pooled connections are replaced, so the app recovers from a database restart.
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
         PREHEAT_ENCRYPTION_KEY=os.environ.get("PREHEAT_ENCRYPTION_KEY"),
+        TRUSTED_PROXY_COUNT=int(os.environ.get("TRUSTED_PROXY_COUNT", "0")),
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        LOGIN_THROTTLE_WINDOW=15 * 60,
+        LOGIN_THROTTLE_PER_USER=5,
+        LOGIN_THROTTLE_PER_ADDRESS=30,
     )
     app.config.update(test_config or {})
     if not app.config["SECRET_KEY"]:
@@ -77,45 +47,13 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
 
     db.init_app(app)
     login_manager.init_app(app)
-    login_manager.login_view = "login"
     csrf.init_app(app)
     preheat.init_app(app, url_prefix="", base_template="base.html")
-    app.add_url_rule("/login", "login", login, methods=["GET", "POST"])
-    app.add_url_rule("/logout", "logout", logout, methods=["POST"])
+    auth.register(app)
+    security.register(app)
+    database.register(app)
     _register_cli(app)
     return app
-
-
-@login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
-
-
-def login():
-    """Show the login form, or log the user in."""
-    form = LoginForm()
-    if form.validate_on_submit():
-        user = db.session.scalar(select(User).where(User.username == form.username.data))
-        if user and user.check_password(form.password.data):
-            login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
-        flash("Wrong username or password.")
-    status = 401 if request.method == "POST" else 200
-    return render_template("login.html", form=form), status
-
-
-@login_required
-def logout():
-    """Log the current user out."""
-    logout_user()
-    return redirect(url_for("login"))
-
-
-def _safe_next(target: str | None) -> str:
-    # Only local paths: never bounce a freshly logged-in admin to another site.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("preheat.distributions")
 
 
 def _persisted_secret(app: Flask, name: str) -> str:
@@ -124,24 +62,6 @@ def _persisted_secret(app: Flask, name: str) -> str:
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)
     return path.read_text().strip()
-
-
-def upgrade_database(app: Flask) -> None:
-    """Bring the shell's tables, then Preheat's, to their latest migration."""
-    config = Config()
-    config.set_main_option("script_location", str(SHELL_MIGRATIONS))
-    with app.app_context(), db.engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
-    upgrade_preheat(app)
-
-
-def create_user(username: str, password: str, sysadmin: bool) -> User:
-    """Store a new user (the caller commits)."""
-    user = User(username=username, is_sysadmin=sysadmin)
-    user.set_password(password)
-    db.session.add(user)
-    return user
 
 
 def _register_cli(app: Flask) -> None:

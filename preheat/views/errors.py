@@ -1,9 +1,11 @@
 """Error responses of the pages: a message, never a stack trace or a login form."""
 from __future__ import annotations
 
-from flask import render_template
+from flask import current_app, render_template
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
+from .. import outage
 from ..htmx import is_htmx
 from ..services.errors import NotFound
 
@@ -18,6 +20,7 @@ MESSAGES = {
 def register(bp) -> None:
     bp.register_error_handler(HTTPException, http_error)
     bp.register_error_handler(NotFound, not_found)
+    bp.register_error_handler(DBAPIError, database_error)
 
 
 def http_error(error: HTTPException):
@@ -30,6 +33,17 @@ def http_error(error: HTTPException):
 def not_found(error: NotFound):
     """A service-layer NotFound is a 404 with its own message."""
     return _respond(404, error.message)
+
+
+def database_error(error: DBAPIError):
+    """An unreachable database is a 503 that clears up by itself; anything else is a bug."""
+    if not outage.is_outage(error):
+        raise error
+    outage.rollback_quietly(current_app.extensions["preheat"].db.session)
+    if is_htmx():
+        return outage.MESSAGE, 503, {"Content-Type": "text/plain; charset=utf-8",
+                                     "Retry-After": "5"}
+    return outage.unavailable_page()
 
 
 def _respond(code: int, message: str):

@@ -1,0 +1,38 @@
+"""The shell's migrations, and what its own pages say while the database is away."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from flask import Flask
+from sqlalchemy.exc import DBAPIError
+
+from preheat import outage
+from preheat.migrate import upgrade as upgrade_preheat
+
+from .extensions import db
+
+SHELL_MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def upgrade_database(app: Flask) -> None:
+    """Bring the shell's tables, then Preheat's, to their latest migration."""
+    config = Config()
+    config.set_main_option("script_location", str(SHELL_MIGRATIONS))
+    with app.app_context(), db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    upgrade_preheat(app)
+
+
+def database_error(error: DBAPIError):
+    """Answer 503 while the database is unreachable (login page and the rest of the shell)."""
+    if not outage.is_outage(error):
+        raise error
+    outage.rollback_quietly(db.session)
+    return outage.unavailable_page()
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(DBAPIError, database_error)
