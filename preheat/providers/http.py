@@ -26,6 +26,8 @@ class HttpResponse:
     headers: dict[str, str]
     body: bytes
     latency_ms: int
+    # Values a careless provider might echo back (our own credentials).
+    redact: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -33,7 +35,10 @@ class HttpResponse:
 
     def excerpt(self) -> str:
         """A short, printable excerpt of the body for an error message."""
-        printable = "".join(ch if ch.isprintable() else " " for ch in self.text)
+        text = self.text
+        for secret in self.redact:
+            text = text.replace(secret, "[redacted]")
+        printable = "".join(ch if ch.isprintable() else " " for ch in text)
         text = " ".join(printable.split())
         return text[:EXCERPT_LENGTH] + ("..." if len(text) > EXCERPT_LENGTH else "")
 
@@ -55,6 +60,15 @@ def authorization_header(credentials) -> dict[str, str]:
     if credentials.mode == "OAUTH":
         return {"Authorization": f"Bearer {credentials.token or ''}"}
     return {}
+
+
+def secret_values(credentials) -> tuple[str, ...]:
+    """Every form in which our credentials could come back in a body, longest first."""
+    values = [v for v in (credentials.password, credentials.token) if v]
+    header = authorization_header(credentials).get("Authorization", "")
+    if credentials.mode == "BASIC":
+        values.append(header.split(" ", 1)[1])
+    return tuple(sorted(set(values), key=len, reverse=True))
 
 
 class HttpClient:
@@ -98,7 +112,7 @@ class HttpClient:
             raise HttpFailure(describe_exception(exc, self.timeout),
                               _elapsed_ms(started)) from None
         return HttpResponse(response.status_code, dict(response.headers), body,
-                            _elapsed_ms(started))
+                            _elapsed_ms(started), secret_values(target.credentials))
 
     def _read_body(self, response: requests.Response, started: float) -> bytes:
         body = bytearray()
