@@ -13,6 +13,7 @@ class Client:
         self.app = app
         self.http = app.test_client()
         self._token = None
+        self.logged_in = False
 
     def login(self, username: str, password: str) -> Client:
         token = self.token_from(self.http.get("/login"))
@@ -20,6 +21,7 @@ class Client:
                                                   "csrf_token": token})
         assert response.status_code == 302, f"login as {username} failed"
         self._token = None
+        self.logged_in = True
         return self
 
     @staticmethod

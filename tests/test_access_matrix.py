@@ -1,0 +1,80 @@
+"""Every route of the app, for every role and method: only sysadmins get a 2xx.
+
+The routes come from the app's URL map, so a new route without an entry in
+ACCESS fails this test until someone decides who may reach it.
+"""
+import pytest
+
+from preheat.services import instances
+
+SAFE = {"HEAD", "OPTIONS"}
+ACCESS = {
+    "static": "public",
+    "preheat.static": "public",
+    "login": "public",
+    "logout": "user",
+    "preheat.index": "sysadmin",
+    "preheat.distributions": "sysadmin",
+    "preheat.refresh": "sysadmin",
+    "preheat.status": "sysadmin",
+    "preheat.check": "sysadmin",
+    "preheat.new_instance": "sysadmin",
+    "preheat.edit_instance": "sysadmin",
+    "preheat.test_connection": "sysadmin",
+    "preheat.test_saved_connection": "sysadmin",
+    "preheat.edit_selected": "sysadmin",
+    "preheat.confirm_action": "sysadmin",
+    "preheat.run_action": "sysadmin",
+}
+SAMPLE_VALUES = {"instance_id": 1, "name": "df-one", "filename": "preheat/preheat.css",
+                 "action": "deactivate"}
+STATIC_FILES = {"static": "app.css", "preheat.static": "preheat/preheat.css"}
+
+
+def requests_for(app):
+    """(endpoint, method, url) for every rule and method of the app."""
+    adapter = app.url_map.bind("localhost")
+    for rule in app.url_map.iter_rules():
+        values = {arg: SAMPLE_VALUES[arg] for arg in rule.arguments}
+        if rule.endpoint in STATIC_FILES:
+            values["filename"] = STATIC_FILES[rule.endpoint]
+        url = adapter.build(rule.endpoint, values, append_unknown=False)
+        for method in sorted(rule.methods - SAFE):
+            yield rule.endpoint, method, url
+
+
+def send(client, method, url):
+    headers = {"X-CSRFToken": client.csrf_token} if client.logged_in else {}
+    query = "instance=1" if "actions" in url else ""
+    return client.http.open(url, method=method, headers=headers, query_string=query,
+                            data={"instance": "1"} if method != "GET" else None)
+
+
+@pytest.fixture
+def seeded(app):
+    with app.app_context():
+        state = app.extensions["preheat"]
+        instances.create(state.db.session, state.secret_box, {
+            "vendor": "kraken", "name": "df-one", "endpoint": "http://127.0.0.1:9"})
+
+
+def test_every_route_has_an_access_rule(app):
+    missing = {endpoint for endpoint, _, _ in requests_for(app)} - set(ACCESS)
+    assert not missing, f"routes without an access rule in ACCESS: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("role", ["anonymous", "user", "admin"])
+def test_only_the_allowed_roles_get_a_2xx(request, app, seeded, role):
+    client = request.getfixturevalue(role)
+    allowed = {"anonymous": {"public"}, "user": {"public", "user"},
+               "admin": {"public", "user", "sysadmin"}}[role]
+    failures = []
+    for endpoint, method, url in requests_for(app):
+        if endpoint == "logout":
+            continue  # logging out would end the session the other requests use
+        status = send(client, method, url).status_code
+        if status >= 500 or (ACCESS[endpoint] not in allowed and status < 300):
+            failures.append(f"{method} {url} -> {status}")
+        if ACCESS[endpoint] in allowed and status in (401, 403):
+            failures.append(f"{method} {url} -> {status} but {role} may use it")
+    assert not failures, f"{role}: " + "; ".join(failures)
