@@ -1,0 +1,72 @@
+"""Hostile values in every field of the instance form: never a 5xx, never stored unescaped."""
+import re
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from preheat.models import Instance
+from preheat.validation import NAME_PATTERN
+
+HOSTILE = [
+    "<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "'; DROP TABLE preheat_instance; --",
+    "' OR '1'='1", "http://[::1]:0", "javascript:alert(1)", "file:///etc/passwd", "\x00", "\u202e",
+    "\r\nSet-Cookie: x=y", "{{ 7*7 }}", "%00", "../../etc/passwd", "http://[fe80::1%25eth0]:8080",
+    "http://169.254.169.254/latest", "https://ünïcødé.example/pæth", "x" * 5000, "\ud7ff\ue000",
+]
+values = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=300),
+                   st.text(alphabet=st.characters(codec="utf-8"), max_size=40))
+FIELDS = ["vendor", "name", "description", "endpoint", "auth_mode", "username", "password",
+          "token", "enabled", "insecure"]
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(form=st.fixed_dictionaries({}, optional={field: values for field in FIELDS}))
+def test_hostile_form_input_never_breaks_the_server(admin, session, form):
+    response = admin.post("/distributions/new", form)
+    assert response.status_code in (204, 400, 422), response.status_code
+    body = response.get_data(as_text=True)
+    for value in form.values():
+        if "<" in value and len(value) < 1000:
+            assert value not in body, "form input echoed unescaped"
+    session.expire_all()
+    for instance in session.scalars(select(Instance)):
+        assert NAME_PATTERN.fullmatch(instance.name)
+        assert re.fullmatch(r"https?://[^\s/?#@]+(/[^\s?#]*)?", instance.endpoint)
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(query=values, page=values, size=values)
+def test_hostile_list_parameters_never_break_the_server(admin, query, page, size):
+    for htmx in (False, True):
+        response = admin.http.get("/distributions", query_string={
+            "q": query, "page": page, "page_size": size},
+            headers={"HX-Request": "true"} if htmx else {})
+        assert response.status_code == 200
+        echoed = query.strip()[:128]
+        if "<" in echoed:
+            assert echoed not in response.get_data(as_text=True), "filter echoed unescaped"
+
+
+
+names = st.from_regex(NAME_PATTERN, fullmatch=True).filter(lambda n: len(n) <= 128)
+
+
+@settings(max_examples=100, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(name=names, field=st.sampled_from(["description", "username", "endpoint", "password"]),
+       value=values)
+def test_one_hostile_field_in_an_otherwise_valid_form(admin, session, name, field, value):
+    form = {"vendor": "dragonfly", "name": name, "endpoint": f"http://{name.lower()}.example",
+            "auth_mode": "BASIC", "username": "ops", "password": "pw", field: value}
+    response = admin.post("/distributions/new", form)
+    assert response.status_code in (204, 422)
+    if response.status_code == 204 and field == "description":
+        session.expire_all()
+        stored = session.scalar(select(Instance).where(Instance.name == name))
+        assert stored.description == (value.strip() or None)
+        listing = admin.get("/distributions", query_string={"q": name}).get_data(as_text=True)
+        if "<" in value:
+            assert value.strip() not in listing
