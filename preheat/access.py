@@ -6,6 +6,7 @@ from flask_login import current_user
 from flask_wtf.csrf import ValidationError, validate_csrf
 
 from .htmx import is_htmx, refresh_page
+from .services import audit
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 CSRF_HEADER = "X-CSRFToken"
@@ -29,6 +30,8 @@ def require_sysadmin_page():
             return refresh_page()
         return state().login_manager.unauthorized()
     if not is_sysadmin(current_user):
+        audit.record_failure(state().db.session, "access_denied", name=None,
+                             object_type="page", detail=f"{request.method} {request.path}")
         abort(403)
     if request.method not in SAFE_METHODS:
         check_csrf()

@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 
 from . import migrate
 from .crypto import SecretError
-from .services import keys
+from .services import audit, keys
 
 
 def make_cli() -> AppGroup:
@@ -39,5 +39,12 @@ def make_cli() -> AppGroup:
         except SecretError as error:
             raise click.ClickException(str(error))
         click.echo(f"Re-encrypted the credentials of {count} instance(s) with the newest key.")
+
+    @group.command("prune-audit")
+    def prune_audit():
+        """Delete audit entries older than PREHEAT_AUDIT_RETENTION_DAYS."""
+        count = audit.prune(current_app.extensions["preheat"].db.session, force=True)
+        click.echo(f"Deleted {count} audit entries older than"
+                   f" {current_app.config['PREHEAT_AUDIT_RETENTION_DAYS']} days.")
 
     return group

@@ -154,3 +154,24 @@ class Policy(Base):
 
 # Names are unique regardless of case; declared here because it needs the column.
 Index("uq_preheat_instance_name_ci", func.lower(Instance.name), unique=True)
+
+
+class AuditEntry(Base):
+    """One recorded change or attempt: who did what to which object, and how it went."""
+
+    __tablename__ = "preheat_audit_log"
+    __table_args__ = (
+        CheckConstraint("outcome IN ('success', 'failure')", name="outcome"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    username: Mapped[str] = mapped_column(String(128), index=True)
+    address: Mapped[str | None] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(32), index=True)
+    object_type: Mapped[str] = mapped_column(String(32))
+    # No foreign key: the record outlives the object it describes.
+    object_id: Mapped[int | None] = mapped_column(Integer)
+    object_name: Mapped[str | None] = mapped_column(String(128), index=True)
+    outcome: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str | None] = mapped_column(Text)

@@ -12,6 +12,7 @@ import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from app import create_app, create_user, db, upgrade_database
 from tests.accounts import ADMIN, USER
@@ -98,9 +99,16 @@ def user(app) -> Client:
 
 @pytest.fixture
 def session(app):
-    """The database session, inside an app context."""
+    """A database session of the test's own.
+
+    Not Flask-SQLAlchemy's scoped session inside a pushed app context: requests
+    made meanwhile would reuse that context, and with it `g` and the logged-in
+    user of the previous request.
+    """
     with app.app_context():
-        yield db.session
+        engine = db.engine
+    with Session(engine) as session:
+        yield session
 
 
 @pytest.fixture

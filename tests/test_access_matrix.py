@@ -25,6 +25,7 @@ ACCESS = {
     "preheat.edit_selected": "sysadmin",
     "preheat.confirm_action": "sysadmin",
     "preheat.run_action": "sysadmin",
+    "preheat.audit_log": "sysadmin",
 }
 SAMPLE_VALUES = {"instance_id": 1, "name": "df-one", "filename": "preheat/preheat.css",
                  "action": "deactivate"}

@@ -11,6 +11,7 @@ from sqlalchemy import update
 from ..crypto import SecretError
 from ..models import Instance
 from ..providers import CheckResult, HttpClient, Target, get_provider
+from . import audit
 from . import instances as instance_service
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,17 @@ def check(vendor: str, target: Target, http: HttpClient) -> CheckResult:
     except Exception:  # a driver bug must not become a 500 or a dead worker
         log.exception("health check of %s failed unexpectedly", target.endpoint)
         return CheckResult(False, "The check failed unexpectedly; see the server log.")
+
+
+def test_connection(session, vendor: str, target: Target, http: HttpClient, *,
+                    name: str | None, instance_id: int | None = None) -> CheckResult:
+    """Check a (possibly unsaved) instance for a user, and record that they did."""
+    result = check(vendor, target, http)
+    audit.record(session, "test_connection", name=name, object_id=instance_id,
+                 outcome="success" if result.ok else "failure",
+                 detail=f"{target.endpoint}: {result.reason}")
+    session.commit()
+    return result
 
 
 def check_instance(box, instance: Instance, http: HttpClient) -> CheckResult:

@@ -1,8 +1,8 @@
 """Creating, changing and deleting provider instances: the one place for it.
 
-The HTML views and the JSON API both call these functions, so the rules and
-the messages are the same everywhere. Input arrives as a plain dict whose keys
-are the fields to set; a missing key means "leave as it is".
+The HTML views and the JSON API both call these functions, so the rules, the
+messages and the audit trail are the same everywhere. Input arrives as a plain
+dict whose keys are the fields to set; a missing key means "leave as it is".
 """
 from __future__ import annotations
 
@@ -14,21 +14,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..crypto import SecretBox
-from ..models import AUTH_MODES, Instance, Policy, utcnow
-from ..providers import PROVIDERS, Credentials, Target
-from ..validation import (
-    FieldError,
-    check_description,
-    check_name,
-    check_secret,
-    normalize_endpoint,
-)
+from ..models import Instance, utcnow
+from ..providers import PROVIDERS
+from ..validation import FieldError, check_description, check_name, normalize_endpoint
+from . import audit
+from .credentials import apply_auth, credentials, target, unsaved_target  # noqa: F401
 from .errors import Conflict, InUse, NotFound
 
-SECRET_KEYS = {"BASIC": ("username", "password"), "OAUTH": ("token",), "NONE": ()}
-SECRET_LABELS = {"username": "Username", "password": "Password", "token": "Token"}
 # Changing any of these makes the last health result meaningless.
 PROBE_FIELDS = ("endpoint", "auth_mode", "auth_info", "insecure")
+AUDITED = ("name", "description", "endpoint", "auth_mode", "enabled", "insecure", "is_default")
 
 
 def get(session: Session, instance_id: int) -> Instance:
@@ -49,44 +44,58 @@ def get_by_name(session: Session, name: str) -> Instance:
 
 def create(session: Session, box: SecretBox, data: dict) -> Instance:
     """Validate `data` and store a new instance; raise FieldError or Conflict."""
-    vendor = data.get("vendor")
-    if vendor not in PROVIDERS:
-        raise FieldError("vendor", "Provider must be one of: " + ", ".join(PROVIDERS) + ".")
-    instance = Instance(vendor=vendor, auth_mode="NONE", enabled=True, is_default=False,
-                        insecure=False, health_status="unknown", setup_timestamp=utcnow())
-    with _rollback_on_error(session):
+    with _audit_failure(session, "create", str(data.get("name") or "")):
+        if data.get("vendor") not in PROVIDERS:
+            raise FieldError("vendor", "Provider must be one of: " + ", ".join(PROVIDERS) + ".")
+        instance = Instance(vendor=data["vendor"], auth_mode="NONE", enabled=True,
+                            is_default=False, insecure=False, health_status="unknown",
+                            setup_timestamp=utcnow())
         _apply(session, box, instance, {"enabled": True, "auth_mode": "NONE", **data})
-    session.add(instance)
-    return _commit(session, instance)
+        session.add(instance)
+        return _commit(session, instance, "create", _describe(instance))
 
 
 def update(session: Session, box: SecretBox, instance: Instance, data: dict) -> Instance:
     """Apply the fields in `data` to `instance`; raise FieldError or Conflict."""
-    vendor = data.get("vendor", instance.vendor)
-    if vendor != instance.vendor:
-        raise FieldError("vendor", "The provider cannot be changed after creation;"
-                                   " create a new instance instead.")
-    with _rollback_on_error(session):
+    with _audit_failure(session, "update", instance.name, instance.id):
+        if data.get("vendor", instance.vendor) != instance.vendor:
+            raise FieldError("vendor", "The provider cannot be changed after creation;"
+                                       " create a new instance instead.")
+        before = _snapshot(instance)
         if any(field in data for field in PROBE_FIELDS):
             _forget_health(instance)
         _apply(session, box, instance, data)
-    return _commit(session, instance)
+        return _commit(session, instance, "update", _changes(before, _snapshot(instance)))
 
 
 def set_enabled(session: Session, instances: list[Instance], enabled: bool) -> None:
     """Enable or deactivate the given instances."""
     for instance in instances:
-        instance.enabled = enabled
+        if instance.enabled != enabled:
+            instance.enabled = enabled
+            audit.record(session, "enable" if enabled else "deactivate", name=instance.name,
+                         object_id=instance.id)
     session.commit()
 
 
 def delete(session: Session, instances: list[Instance]) -> None:
     """Delete the instances, or none of them if any is used by a policy."""
     in_use = [(i.name, [p.name for p in i.policies]) for i in instances if i.policies]
-    if in_use:
-        raise _in_use_error(in_use)
-    for instance in instances:
-        session.delete(instance)
+    try:
+        if in_use:
+            raise _in_use_error(in_use)
+        for instance in instances:
+            audit.record(session, "delete", name=instance.name, object_id=instance.id,
+                         detail=f"{instance.vendor} at {instance.endpoint}")
+            session.delete(instance)
+        _commit_delete(session)
+    except InUse as error:
+        for name in [i.name for i in instances]:
+            audit.record_failure(session, "delete", name=name, detail=error.message)
+        raise
+
+
+def _commit_delete(session: Session) -> None:
     try:
         session.commit()
     except IntegrityError:
@@ -94,27 +103,6 @@ def delete(session: Session, instances: list[Instance]) -> None:
         session.rollback()
         raise InUse("An instance was just put to use by a preheat policy;"
                     " reload the page and try again.", [])
-
-
-def credentials(box: SecretBox, instance: Instance) -> Credentials:
-    """The decrypted credentials of a stored instance."""
-    return Credentials.from_auth_info(instance.auth_mode, box.open(instance.auth_secret))
-
-
-def target(box: SecretBox, instance: Instance) -> Target:
-    """What the network layer needs to reach a stored instance."""
-    return Target(instance.endpoint, credentials(box, instance), instance.insecure)
-
-
-def unsaved_target(box: SecretBox, data: dict, instance: Instance | None = None) -> Target:
-    """Validate just enough of unsaved `data` to test a connection with it.
-
-    With `instance`, blank secrets fall back to the stored ones, as on save.
-    """
-    endpoint = normalize_endpoint(data.get("endpoint"))
-    mode = _auth_mode(data.get("auth_mode", "NONE"))
-    info = _resolve_auth_info(box, instance, mode, data.get("auth_info") or {})
-    return Target(endpoint, Credentials.from_auth_info(mode, info), bool(data.get("insecure")))
 
 
 def _apply(session: Session, box: SecretBox, instance: Instance, data: dict) -> None:
@@ -129,46 +117,12 @@ def _apply(session: Session, box: SecretBox, instance: Instance, data: dict) -> 
         _ensure_unique(session, instance, "endpoint", Instance.endpoint, instance.endpoint,
                        f"Another instance already uses the endpoint {instance.endpoint}.")
     if "auth_mode" in data or "auth_info" in data:
-        _apply_auth(box, instance, data)
+        apply_auth(box, instance, data)
     for field in ("enabled", "insecure"):
         if field in data:
             setattr(instance, field, bool(data[field]))
     if "default" in data:
         _apply_default(session, instance, bool(data["default"]))
-
-
-def _apply_auth(box: SecretBox, instance: Instance, data: dict) -> None:
-    mode = _auth_mode(data.get("auth_mode", instance.auth_mode))
-    stored = instance if instance.id is not None else None
-    info = _resolve_auth_info(box, stored, mode, data.get("auth_info") or {})
-    instance.auth_mode = mode
-    instance.auth_secret = box.seal(info) if info else None
-
-
-def _auth_mode(value) -> str:
-    mode = str(value or "NONE").upper()
-    if mode not in AUTH_MODES:
-        raise FieldError("auth_mode", "Auth Mode must be one of NONE, BASIC or OAUTH.")
-    return mode
-
-
-def _resolve_auth_info(box: SecretBox, instance: Instance | None, mode: str,
-                       given: dict) -> dict[str, str]:
-    """The credentials to store: the given ones, with blanks kept from storage.
-
-    Stored values are only reused while the auth mode stays the same; a new
-    mode needs all of its secrets, and NONE needs (and keeps) none.
-    """
-    if not isinstance(given, dict):
-        raise FieldError("auth_info", "auth_info must be an object.")
-    keep = box.open(instance.auth_secret) if instance and instance.auth_mode == mode else {}
-    info = {}
-    for key in SECRET_KEYS[mode]:
-        value = given.get(key)
-        if value is not None and not isinstance(value, str):
-            raise FieldError(key, f"{SECRET_LABELS[key]} must be a string.")
-        info[key] = check_secret(key, SECRET_LABELS[key], value or keep.get(key))
-    return info
 
 
 def _apply_default(session: Session, instance: Instance, is_default: bool) -> None:
@@ -196,32 +150,68 @@ def _forget_health(instance: Instance) -> None:
     instance.health_checked_at = None
 
 
+def _snapshot(instance: Instance) -> dict:
+    return {**{field: getattr(instance, field) for field in AUDITED},
+            "credentials": instance.auth_secret}
+
+
+def _changes(before: dict, after: dict) -> str:
+    """Which fields changed, with old and new values; secrets only as 'changed'."""
+    parts = []
+    for field, old in before.items():
+        new = after[field]
+        if old == new:
+            continue
+        label = "default" if field == "is_default" else field
+        parts.append(f"{label} changed" if field == "credentials"
+                     else f"{label}: {old!r} -> {new!r}")
+    return "; ".join(parts) or "no changes"
+
+
+def _describe(instance: Instance) -> str:
+    return (f"{instance.vendor} at {instance.endpoint}, auth {instance.auth_mode}, "
+            + ("enabled" if instance.enabled else "deactivated"))
+
+
 @contextmanager
-def _rollback_on_error(session: Session):
-    """Undo half-applied changes so a rejected edit leaves the stored row as it was."""
+def _audit_failure(session: Session, action: str, name: str, object_id: int | None = None):
+    """Undo half-applied changes, record the failed attempt, and re-raise."""
     try:
         yield
+    except (FieldError, Conflict) as error:
+        session.rollback()
+        audit.record_failure(session, action, name=name, object_id=object_id,
+                             detail=f"{error.field}: {error.message}")
+        raise
     except Exception:
         session.rollback()
         raise
 
 
-def _commit(session: Session, instance: Instance) -> Instance:
-    """Commit; a unique index that fires in a race becomes a Conflict."""
+def _commit(session: Session, instance: Instance, action: str, detail: str) -> Instance:
+    """Record the change and commit; a unique index firing in a race becomes a Conflict."""
     try:
+        session.flush()
+        audit.record(session, action, name=instance.name, object_id=instance.id, detail=detail)
         session.commit()
     except IntegrityError as exc:
         session.rollback()
-        detail = str(exc.orig)
-        if "endpoint" in detail:
-            raise Conflict("endpoint", "Another instance already uses this endpoint.")
-        if "default" in detail:
-            raise Conflict("default", "Another instance was made the default at the same"
-                                      " time; try again.")
-        if "name" in detail:
-            raise Conflict("name", "An instance with this name already exists.")
-        raise
+        conflict = _conflict(str(exc.orig))
+        if conflict is None:
+            raise
+        raise conflict from None
     return instance
+
+
+def _conflict(detail: str) -> Conflict | None:
+    if "endpoint" in detail:
+        return Conflict("endpoint", "Another instance already uses this endpoint.")
+    if "default" in detail:
+        return Conflict("default", "Another instance was made the default at the same time;"
+                                   " try again.")
+    if "name" in detail:
+        return Conflict("name", "An instance with this name already exists.")
+    return None
 
 
 def _in_use_error(in_use: list[tuple[str, list[str]]]) -> InUse:

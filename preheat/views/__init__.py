@@ -5,7 +5,7 @@ from flask import Blueprint, current_app
 from flask_wtf.csrf import generate_csrf
 
 from ..access import exempt_from_host_csrf, require_sysadmin_page
-from . import actions, distributions, errors, instance_form, presenters
+from . import actions, audit_log, distributions, errors, instance_form, presenters
 
 
 def make_blueprint() -> Blueprint:
@@ -13,7 +13,7 @@ def make_blueprint() -> Blueprint:
     bp = Blueprint("preheat", "preheat", template_folder="templates",
                    static_folder="static", static_url_path="/preheat-static")
     bp.before_request(require_sysadmin_page)
-    for module in (distributions, instance_form, actions, errors):
+    for module in (distributions, instance_form, actions, audit_log, errors):
         module.register(bp)
 
     @bp.record_once

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 from flask import current_app, render_template, request
 
 from ..htmx import page_or_partial
-from ..services import health, instances
+from ..services import audit, health, instances
 from ..services.pages import PAGE_SIZES, instance_page
 
 MAX_STATUS_POLLS = 30
@@ -23,6 +23,7 @@ def register(bp) -> None:
 
 def list_instances():
     """Show the instance table; stale health is refreshed in the background."""
+    audit.prune(_state().db.session)
     page = _current_page()
     stale = [i.id for i in page.items if health.is_stale(i, _ttl())]
     _state().health.submit(stale)

@@ -7,8 +7,8 @@ from ..crypto import SecretError
 from ..forms import InstanceForm
 from ..htmx import CLOSE_DIALOG, INSTANCES_CHANGED, done, is_htmx, page_or_partial
 from ..providers import PROVIDERS
-from ..services import health, instances
-from ..services.errors import Conflict, FieldError, NotFound, ServiceError
+from ..services import audit, health, instances
+from ..services.errors import Conflict, FieldError
 
 
 def register(bp) -> None:
@@ -25,13 +25,8 @@ def register(bp) -> None:
 def new_instance():
     """Show the New instance dialog, or create the instance it submits."""
     form = InstanceForm()
-    if request.method == "POST" and form.validate():
-        try:
-            instances.create(_session(), _box(), form.service_data())
-            return _saved()
-        except (FieldError, Conflict) as error:
-            form.add_error(error.field, error.message)
-    return _dialog(form, None)
+    saved = _submit(form, None, lambda data: instances.create(_session(), _box(), data))
+    return saved or _dialog(form, None)
 
 
 def edit_instance(instance_id: int):
@@ -39,15 +34,30 @@ def edit_instance(instance_id: int):
     instance = instances.get(_session(), instance_id)
     form = InstanceForm(obj=instance, username=_stored_username(instance))
     form.vendor.data = instance.vendor
-    if request.method == "POST" and form.validate():
-        data = form.service_data()
+
+    def save(data):
         data.pop("vendor")
-        try:
-            instances.update(_session(), _box(), instance, data)
-            return _saved()
-        except (FieldError, Conflict) as error:
-            form.add_error(error.field, error.message)
-    return _dialog(form, instance)
+        instances.update(_session(), _box(), instance, data)
+
+    return _submit(form, instance, save) or _dialog(form, instance)
+
+
+def _submit(form, instance, save):
+    """Save a submitted, valid dialog; None when there is nothing to save (yet)."""
+    if request.method != "POST":
+        return None
+    if not form.validate():
+        problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
+        audit.record_failure(_session(), "update" if instance else "create",
+                             name=instance.name if instance else form.name.data,
+                             object_id=instance.id if instance else None, detail=problems)
+        return None
+    try:
+        save(form.service_data())
+    except (FieldError, Conflict) as error:
+        form.add_error(error.field, error.message)
+        return None
+    return _saved()
 
 
 def test_connection(instance_id: int | None = None):
@@ -62,7 +72,10 @@ def test_connection(instance_id: int | None = None):
     except (FieldError, SecretError) as error:
         return render_template("preheat/_test_result.html", result=None,
                                problem=getattr(error, "message", str(error)))
-    result = health.check(vendor, target, current_app.extensions["preheat"].http)
+    result = health.test_connection(_session(), vendor, target,
+                                    current_app.extensions["preheat"].http,
+                                    name=instance.name if instance else form.name.data,
+                                    instance_id=instance_id)
     return render_template("preheat/_test_result.html", result=result, problem=None)
 
 

@@ -1,0 +1,29 @@
+"""The Audit log page: who changed or tried what, filterable and paged."""
+from __future__ import annotations
+
+from flask import current_app, request
+
+from ..htmx import page_or_partial
+from ..services import audit
+from ..services.audit_pages import audit_page
+
+PAGE_SIZE = 25
+
+
+def register(bp) -> None:
+    bp.add_url_rule("/audit-log", "audit_log", audit_log)
+
+
+def audit_log():
+    """Show the audit log, newest first, filtered by instance, user and action."""
+    session = current_app.extensions["preheat"].db.session
+    audit.prune(session)
+    filters = {key: request.args.get(key, "").strip()[:128]
+               for key in ("instance", "user", "action")}
+    if filters["action"] not in audit.ACTIONS:
+        filters["action"] = ""
+    page = audit_page(session, **filters, number=request.args.get("page", 1, type=int),
+                      size=PAGE_SIZE)
+    return page_or_partial("preheat/audit_log.html", "preheat/_audit_entries.html",
+                           page=page, filters=filters, actions=audit.ACTIONS,
+                           preheat_title="Audit log")

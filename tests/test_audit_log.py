@@ -1,0 +1,80 @@
+"""Every change and attempt on instances is recorded: who, when, from where, outcome."""
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from preheat.models import AuditEntry, Policy, utcnow
+
+FORM = {"vendor": "dragonfly", "name": "df", "endpoint": "http://127.0.0.1:9",
+        "auth_mode": "OAUTH", "token": "audit-canary-token", "enabled": "y"}
+
+
+def entries(session):
+    session.expire_all()
+    return list(session.scalars(select(AuditEntry).order_by(AuditEntry.id)))
+
+
+def test_changes_are_recorded_with_who_where_and_what(admin, session):
+    admin.post("/distributions/new", FORM)
+    admin.post("/distributions/1/edit", {**FORM, "name": "df-renamed", "token": "new-canary",
+                                         "description": "moved"})
+    admin.post("/distributions/actions/deactivate", {"instance": "1"})
+    admin.post("/distributions/actions/enable", {"instance": "1"})
+    admin.post("/distributions/1/test-connection", {**FORM, "token": ""})
+    admin.post("/distributions/actions/delete", {"instance": "1"})
+    log = entries(session)
+    assert [(e.action, e.outcome) for e in log] == [
+        ("create", "success"), ("update", "success"), ("deactivate", "success"),
+        ("enable", "success"), ("test_connection", "failure"), ("delete", "success")]
+    assert {e.username for e in log} == {"admin"}
+    assert {e.address for e in log} == {"127.0.0.1"}
+    assert log[1].object_name == "df-renamed"
+    assert "name: 'df' -> 'df-renamed'" in log[1].detail
+    assert "description: None -> 'moved'" in log[1].detail
+    assert "credentials changed" in log[1].detail
+    assert "Connection refused" in log[4].detail
+    for entry in log:
+        assert "canary" not in (entry.detail or "")
+
+
+def test_failed_attempts_are_recorded(admin, user, session):
+    admin.post("/distributions/new", {**FORM, "name": "-bad-"})
+    admin.post("/distributions/new", FORM)
+    admin.post("/distributions/new", {**FORM, "name": "DF", "endpoint": "http://other"})
+    session.add(Policy(name="nightly", instance_id=1))
+    session.commit()
+    admin.post("/distributions/actions/delete", {"instance": "1"})
+    user.post("/distributions/actions/delete", {"instance": "1"})
+    failures = [e for e in entries(session) if e.outcome == "failure"
+                and e.detail != "GET /distributions"]
+    assert [(e.action, e.username) for e in failures] == [
+        ("create", "admin"), ("create", "admin"), ("delete", "admin"),
+        ("access_denied", "alice")]
+    assert failures[0].detail.startswith("name: Name may contain")
+    assert "already exists" in failures[1].detail
+    assert "used by preheat policies nightly" in failures[2].detail
+    assert failures[3].detail == "POST /distributions/actions/delete"
+
+
+def test_audit_log_page_filters_and_pages(admin, session):
+    for number in range(30):
+        admin.post("/distributions/new", {**FORM, "name": f"node{number}",
+                                          "endpoint": f"http://node{number}"})
+    page = admin.get("/audit-log").get_data(as_text=True)
+    assert "1 - 25 of 30 entries" in page and ">Audit log</a>" in page
+    filtered = admin.get("/audit-log?instance=NODE29&action=create", htmx=True)
+    body = filtered.get_data(as_text=True)
+    assert body.count('class="preheat-row"') == 1 and "node29" in body
+    assert admin.get("/audit-log?user=nobody", htmx=True).get_data(as_text=True).count(
+        "No audit entries match") == 1
+    assert admin.get("/audit-log?action=<script>&page=-3").status_code == 200
+
+
+def test_old_entries_are_pruned_by_age(app, admin, session):
+    admin.post("/distributions/new", FORM)
+    session.execute(update(AuditEntry).values(occurred_at=utcnow() - timedelta(days=400)))
+    session.commit()
+    admin.post("/distributions/actions/deactivate", {"instance": "1"})
+    result = app.test_cli_runner().invoke(args=["preheat", "prune-audit"])
+    assert "Deleted 1 audit entries older than 365 days." in result.output
+    assert [e.action for e in entries(session)] == ["deactivate"]
