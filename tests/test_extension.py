@@ -1,4 +1,6 @@
 """preheat.init_app: what it takes from the host, what it adds, and how it is configured."""
+import re
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -11,6 +13,8 @@ from jinja2 import DictLoader, Environment
 import preheat
 from preheat import migrate
 from preheat.layout import LayoutError, check_base_template
+
+CSS = Path(preheat.__file__).parent / "static" / "preheat" / "preheat.css"
 
 
 def host(tmp_path, *, sqlalchemy=True, login=True, **config) -> Flask:
@@ -141,3 +145,14 @@ def test_pages_on_a_layout_without_the_blocks_fail_loudly(tmp_path, stop_health)
     migrate.upgrade(app)
     with pytest.raises(LayoutError, match="'flat.html' has no block title, head, content"):
         app.test_client().get("/preheat/distributions")
+
+
+def test_every_css_rule_starts_at_the_root_element():
+    css = re.sub(r"/\*.*?\*/", "", CSS.read_text(), flags=re.S)
+    keyframes = re.findall(r"@keyframes\s+([\w-]+)", css)
+    css = re.sub(r"@keyframes[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}", "", css)
+    selectors = [s.strip() for block in re.findall(r"([^{}]+)\{[^{}]*\}", css)
+                 for s in block.split(",")]
+    assert len(selectors) > 50
+    assert [s for s in selectors if not s.startswith(".preheat-root")] == []
+    assert keyframes and all(name.startswith("preheat-") for name in keyframes)
