@@ -10,6 +10,7 @@ from sqlalchemy import event
 from werkzeug.utils import import_string
 
 from .crypto import SecretBox, load_or_create_key_file, parse_keys
+from .layout import check_base_template
 from .providers import HttpClient
 from .services.health import HealthMonitor
 
@@ -26,12 +27,7 @@ DEFAULTS = {
     "PREHEAT_PAGE_SIZE": 15,
     "PREHEAT_AUDIT_RETENTION_DAYS": 365,
 }
-ARGUMENT_KEYS = {
-    "url_prefix": "PREHEAT_URL_PREFIX",
-    "api_prefix": "PREHEAT_API_PREFIX",
-    "base_template": "PREHEAT_BASE_TEMPLATE",
-    "is_sysadmin": "PREHEAT_IS_SYSADMIN",
-}
+PREFIX_KEYS = ("PREHEAT_URL_PREFIX", "PREHEAT_API_PREFIX")
 
 
 def default_is_sysadmin(user: Any) -> bool:
@@ -51,25 +47,38 @@ class PreheatState:
     http: HttpClient
     health: HealthMonitor
     config: dict = field(default_factory=dict)
+    layout_checked: bool = False
+
+    def layout(self, env) -> str:
+        """The base template's name, once it has been checked to carry our pages."""
+        if not self.layout_checked:
+            check_base_template(env, self.base_template)
+            self.layout_checked = True
+        return self.base_template
 
 
 class SetupError(RuntimeError):
     """The host application lacks something Preheat needs."""
 
 
-def init_app(app: Flask, **options: Any) -> PreheatState:
+def init_app(app: Flask, *, url_prefix: str | None = None, api_prefix: str | None = None,
+             base_template: str | None = None,
+             is_sysadmin: Callable[[Any], bool] | str | None = None,
+             load_htmx: bool | None = None) -> PreheatState:
     """Attach Preheat to `app`: pages, API, CLI and state.
 
     Arguments win over `PREHEAT_*` config keys, which win over the defaults.
     """
-    unknown = set(options) - set(ARGUMENT_KEYS)
-    if unknown:
-        raise TypeError(f"init_app() got unexpected arguments: {', '.join(sorted(unknown))}")
-    for name, value in options.items():
+    arguments = {"PREHEAT_URL_PREFIX": url_prefix, "PREHEAT_API_PREFIX": api_prefix,
+                 "PREHEAT_BASE_TEMPLATE": base_template, "PREHEAT_IS_SYSADMIN": is_sysadmin,
+                 "PREHEAT_LOAD_HTMX": load_htmx}
+    for key, value in arguments.items():
         if value is not None:
-            app.config[ARGUMENT_KEYS[name]] = value
+            app.config[key] = value
     for key, value in DEFAULTS.items():
         app.config.setdefault(key, value)
+    for key in PREFIX_KEYS:
+        app.config[key] = _normalize_prefix(key, app.config[key])
 
     db, login_manager = _host_extensions(app)
     state = PreheatState(
@@ -103,11 +112,22 @@ def _host_extensions(app: Flask):
     return db, login_manager
 
 
+def _normalize_prefix(key: str, value: str | None) -> str:
+    """A URL prefix is empty or starts with "/"; a trailing "/" is dropped."""
+    value = (value or "").rstrip("/")
+    if value and not value.startswith("/"):
+        raise SetupError(f"{key} must start with '/' (got {value!r}).")
+    return value
+
+
 def _resolve_predicate(value) -> Callable[[Any], bool]:
     if value is None:
         return default_is_sysadmin
     if isinstance(value, str):
-        value = import_string(value)
+        try:
+            value = import_string(value)
+        except ImportError as error:
+            raise SetupError(f"PREHEAT_IS_SYSADMIN: cannot import {value!r}: {error}") from error
     if not callable(value):
         raise SetupError("PREHEAT_IS_SYSADMIN must be a callable or an import string.")
     return value

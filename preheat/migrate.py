@@ -13,8 +13,21 @@ VERSION_TABLE = "preheat_alembic_version"
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
     """Autogenerate must never touch a table that is not ours."""
+    table_name = _table_name(obj, name, type_)
+    return table_name.startswith("preheat_") and table_name != VERSION_TABLE
+
+
+def exclude_preheat_tables(obj, name, type_, reflected, compare_to) -> bool:
+    """A host's include_object: its autogenerate then never touches our tables.
+
+    Flask-Migrate: `Migrate(app, db, include_object=exclude_preheat_tables)`.
+    """
+    return not _table_name(obj, name, type_).startswith("preheat_")
+
+
+def _table_name(obj, name, type_) -> str:
     table_name = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", "")
-    return str(table_name or "").startswith("preheat_") and table_name != VERSION_TABLE
+    return str(table_name or "")
 
 
 def alembic_config(connection=None) -> Config:

@@ -26,7 +26,7 @@ def make_blueprint() -> Blueprint:
     @bp.context_processor
     def _template_globals():
         state = current_app.extensions["preheat"]
-        return {"preheat_base_template": state.base_template,
+        return {"preheat_base_template": state.layout(current_app.jinja_env),
                 "preheat_load_htmx": current_app.config["PREHEAT_LOAD_HTMX"],
                 "preheat_csrf_token": generate_csrf,
                 **presenters.template_helpers()}

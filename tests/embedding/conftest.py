@@ -1,0 +1,117 @@
+"""Fixtures: Ops Portal (tests/host_portal) with Preheat mounted at /admin/p2p.
+
+These override the standalone app's fixtures of the same names, so the shared
+browser fixtures (`live_server`, `page`) serve the portal here. Every test runs
+with and without the portal's CSRFProtect, on every database backend.
+"""
+from __future__ import annotations
+
+import flask_migrate
+import pytest
+
+from preheat import migrate as preheat_migrate
+from tests.helpers import Client
+from tests.host_portal import create_app
+from tests.host_portal.models import Member, db
+
+PREFIX = "/admin/p2p"
+SIGN_IN = "/account/sign-in"
+OPS = ("ops@example.com", "ops-password")
+VIEWER = ("viewer@example.com", "viewer-password")
+
+
+class PortalClient(Client):
+    """A test client that signs in through the portal's own page."""
+
+    def login(self, email: str, password: str) -> PortalClient:
+        page = self.http.get(SIGN_IN)
+        data = {"email": email, "password": password}
+        if 'name="csrf_token"' in page.get_data(as_text=True):
+            data["csrf_token"] = self.token_from(page)
+        response = self.http.post(SIGN_IN, data=data)
+        assert response.status_code == 302, f"sign-in as {email} failed"
+        self._token = None
+        return self
+
+    @property
+    def csrf_token(self) -> str:
+        if self._token is None:
+            self._token = self.token_from(self.http.get(f"{PREFIX}/distributions"))
+        return self._token
+
+
+@pytest.fixture(params=[True, False], ids=["host-csrf", "no-host-csrf"])
+def host_csrf(request) -> bool:
+    """Whether the portal runs Flask-WTF's CSRFProtect."""
+    return request.param
+
+
+@pytest.fixture
+def portal_overrides() -> dict:
+    """Portal settings a test changes (parametrize it), e.g. {"LOADS_HTMX": True}."""
+    return {}
+
+
+@pytest.fixture
+def portal_config(app_config, host_csrf, portal_overrides) -> dict:
+    """The portal's configuration."""
+    return {**app_config, "CSRF_PROTECT": host_csrf, **portal_overrides}
+
+
+@pytest.fixture
+def app(portal_config):
+    """The portal on a database migrated by both histories, with two members."""
+    app = create_app(portal_config)
+    with app.app_context():
+        flask_migrate.upgrade()
+    preheat_migrate.upgrade(app)
+    with app.app_context():
+        for (email, password), role in ((OPS, "ops-admin"), (VIEWER, "viewer")):
+            member = Member(email=email, display_name=email.split("@")[0].title(), role=role)
+            member.set_password(password)
+            db.session.add(member)
+        db.session.commit()
+    yield app
+    app.extensions["preheat"].health.shutdown()
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def anonymous(app) -> PortalClient:
+    return PortalClient(app)
+
+
+@pytest.fixture
+def admin(app) -> PortalClient:
+    """A client signed in as an ops-admin, the portal's idea of a sysadmin."""
+    return PortalClient(app).login(*OPS)
+
+
+@pytest.fixture
+def user(app) -> PortalClient:
+    """A client signed in as a member without the ops-admin role."""
+    return PortalClient(app).login(*VIEWER)
+
+
+@pytest.fixture
+def session(app):
+    with app.app_context():
+        yield db.session
+
+
+def sign_in(page, email: str, password: str) -> None:
+    """Sign in through the portal's form (the page must show it)."""
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+@pytest.fixture
+def admin_page(page):
+    """A browser tab signed in as an ops-admin, on Preheat's Distributions page."""
+    page.goto(f"{PREFIX}/distributions")
+    sign_in(page, *OPS)
+    page.wait_for_url(f"**{PREFIX}/distributions")
+    return page

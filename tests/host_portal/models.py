@@ -1,0 +1,44 @@
+"""The portal's own tables: its members (with a role, not a sysadmin flag) and bulletins."""
+from __future__ import annotations
+
+from flask_login import UserMixin
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from werkzeug.security import check_password_hash, generate_password_hash
+
+
+class PortalBase(DeclarativeBase):
+    pass
+
+
+db = SQLAlchemy(model_class=PortalBase)
+
+
+class Member(UserMixin, db.Model):
+    """Someone who signs in to the portal; `role` decides what they may do."""
+
+    __tablename__ = "members"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20), default="viewer")
+    password_hash: Mapped[str] = mapped_column(String(256))
+
+    def set_password(self, password: str) -> None:
+        # Fast hashing: these are test accounts, not worth protecting offline.
+        self.password_hash = generate_password_hash(password, method="pbkdf2:sha256:1000")
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+
+class Bulletin(db.Model):
+    """A notice on the portal's home page."""
+
+    __tablename__ = "bulletins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
