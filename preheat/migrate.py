@@ -5,6 +5,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from flask import Flask
 
 SCRIPT_LOCATION = Path(__file__).parent / "migrations"
@@ -36,6 +37,11 @@ def alembic_config(connection=None) -> Config:
     config.set_main_option("script_location", str(SCRIPT_LOCATION))
     config.attributes["connection"] = connection
     return config
+
+
+def head_revision() -> str:
+    """The newest revision of Preheat's history."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def upgrade(app: Flask, revision: str = "head") -> None:
