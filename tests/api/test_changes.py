@@ -104,3 +104,21 @@ def test_patch_to_a_taken_name_is_409(api):
     api.create(name="other", endpoint="http://other.example")
     response = api.patch("/instances/other", {"name": "df-prod"})
     assert response.status_code == 409 and error_of(response)["field"] == "name"
+
+
+def test_credentials_no_key_can_open_are_a_409_until_replaced(api, session):
+    from sqlalchemy import update
+
+    from preheat.models import Instance
+
+    api.create(auth_mode="BASIC", auth_info={"username": "ops", "password": "s3cret"})
+    session.execute(update(Instance).values(auth_secret="sealed-with-a-lost-key"))
+    session.commit()
+    assert api.get("/instances/df-prod").status_code == 200
+    kept = api.patch("/instances/df-prod", {"auth_info": {"password": ""}})
+    assert kept.status_code == 409 and error_of(kept)["field"] == "auth_info"
+    replaced = api.patch("/instances/df-prod", {"auth_info": {"username": "ops",
+                                                              "password": "new"}})
+    assert replaced.status_code == 200
+    ping = api.post("/instances/ping", {"id": replaced.get_json()["id"]})
+    assert ping.status_code == 400
