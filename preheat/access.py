@@ -1,15 +1,18 @@
 """Who may reach Preheat: decided here, once, for every page and API route."""
 from __future__ import annotations
 
-from flask import abort, current_app, request
+from flask import abort, current_app, g, request
 from flask_login import current_user
 from flask_wtf.csrf import ValidationError, validate_csrf
+from werkzeug.datastructures import WWWAuthenticate
+from werkzeug.exceptions import Forbidden, Unauthorized
 
 from .htmx import is_htmx, refresh_page
 from .services import audit
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 CSRF_HEADER = "X-CSRFToken"
+API_REALM = "Preheat"
 
 
 def state():
@@ -61,3 +64,43 @@ def exempt_from_host_csrf(blueprint):
         if csrf is not None and blueprint.name not in csrf._exempt_blueprints:
             csrf.exempt(blueprint)
     return hook
+
+
+def require_sysadmin_api():
+    """before_request for the JSON API: credentials, then sysadmin, then CSRF for sessions.
+
+    A request with an Authorization header is judged by that header alone,
+    through the host's Flask-Login request_loader. Without one, the session
+    decides, and an unsafe method must then carry the CSRF token header.
+    """
+    by_header = "Authorization" in request.headers
+    user = _user_from_header() if by_header else current_user
+    if user is None or not user.is_authenticated or not getattr(user, "is_active", True):
+        raise Unauthorized("Authenticate with HTTP Basic (a sysadmin's username and password)"
+                           " or log in first.",
+                           www_authenticate=WWWAuthenticate("basic", {"realm": API_REALM}))
+    if not is_sysadmin(user):
+        raise Forbidden("Only system administrators can manage P2P preheat providers.")
+    if not by_header and request.method not in SAFE_METHODS and not _api_csrf_token_valid():
+        raise Forbidden(f"The CSRF token is missing or invalid: send the page's token in the"
+                        f" {CSRF_HEADER} header, or authenticate with HTTP Basic instead.")
+
+
+def _user_from_header():
+    loader = state().login_manager.request_callback
+    user = loader(request) if loader is not None else None
+    if user is not None:
+        # Flask-Login's per-request slot: current_user names this user for the
+        # rest of the request, and, unlike login_user, no session is written.
+        g._login_user = user
+    return user
+
+
+def _api_csrf_token_valid() -> bool:
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return True
+    try:
+        validate_csrf(request.headers.get(CSRF_HEADER))
+    except ValidationError:
+        return False
+    return True

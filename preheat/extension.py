@@ -154,8 +154,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def _register(app: Flask) -> None:
+    from .api import make_blueprint as make_api_blueprint
     from .cli import make_cli
     from .views import make_blueprint
 
     app.register_blueprint(make_blueprint(), url_prefix=app.config["PREHEAT_URL_PREFIX"] or None)
+    app.register_blueprint(make_api_blueprint(), url_prefix=app.config["PREHEAT_API_PREFIX"])
     app.cli.add_command(make_cli())

@@ -29,6 +29,23 @@ def load_user(user_id: str) -> User | None:
     return db.session.get(User, int(user_id)) if user_id.isdigit() else None
 
 
+@login_manager.request_loader
+def load_user_from_basic_auth(request) -> User | None:
+    """The user named by HTTP Basic credentials (how scripts call the JSON API).
+
+    Flask-Login keeps such a user for this request only: no session is made.
+    Wrong passwords count towards the same throttle as the login form.
+    """
+    auth = request.authorization
+    if auth is None or auth.type != "basic" or not auth.username:
+        return None
+    # No user has such a name, and NUL bytes would make PostgreSQL refuse the query.
+    if len(auth.username) > 64 or not auth.username.isprintable():
+        return None
+    user, _ = authenticate(auth.username, auth.password or "")
+    return user
+
+
 def authenticate(username: str, password: str) -> tuple[User | None, int]:
     """Check a username and password: (user or None, seconds to wait if throttled)."""
     address = request.remote_addr or "unknown"

@@ -6,6 +6,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from flask import Flask
+from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
 
 from preheat import outage
@@ -36,3 +37,15 @@ def database_error(error: DBAPIError):
 
 def register(app: Flask) -> None:
     app.register_error_handler(DBAPIError, database_error)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", _sqlite_write_ahead_log)
+
+
+def _sqlite_write_ahead_log(dbapi_connection, _record) -> None:
+    # Readers (such as a health check in progress) then never block a writer,
+    # and a writer waits for another instead of failing at once.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.close()

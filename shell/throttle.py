@@ -45,6 +45,9 @@ def record_failure(username: str, address: str) -> None:
 
 def clear_failures(username: str, address: str) -> None:
     """A successful login wipes this user's failures from this address."""
-    db.session.execute(delete(LoginFailure).where(LoginFailure.username == username[:64],
-                                                  LoginFailure.address == address))
+    mine = (LoginFailure.username == username[:64], LoginFailure.address == address)
+    # Most logins follow no failure: don't write (and lock SQLite) for nothing.
+    if db.session.scalar(select(LoginFailure.id).where(*mine).limit(1)) is None:
+        return
+    db.session.execute(delete(LoginFailure).where(*mine))
     db.session.commit()

@@ -7,7 +7,7 @@ import pytest
 
 from preheat.services import instances
 
-SAFE = {"HEAD", "OPTIONS"}
+SAFE = {"HEAD", "OPTIONS", "TRACE"}
 ACCESS = {
     "static": "public",
     "preheat.static": "public",
@@ -26,9 +26,16 @@ ACCESS = {
     "preheat.confirm_action": "sysadmin",
     "preheat.run_action": "sysadmin",
     "preheat.audit_log": "sysadmin",
+    "preheat_api.openapi": "public",
+    "preheat_api.providers": "sysadmin",
+    "preheat_api.instances": "sysadmin",
+    "preheat_api.instance": "sysadmin",
+    "preheat_api.ping": "sysadmin",
+    "preheat_api.health": "sysadmin",
+    "preheat_api.unknown": "sysadmin",
 }
 SAMPLE_VALUES = {"instance_id": 1, "name": "df-one", "filename": "preheat/preheat.css",
-                 "action": "deactivate"}
+                 "action": "deactivate", "path": "p2p/preheat/nothing"}
 STATIC_FILES = {"static": "app.css", "preheat.static": "preheat/preheat.css"}
 
 

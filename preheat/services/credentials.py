@@ -57,7 +57,11 @@ def resolve_auth_info(box: SecretBox, instance: Instance | None, mode: str,
     """
     if not isinstance(given, dict):
         raise FieldError("auth_info", "auth_info must be an object.")
-    keep = box.open(instance.auth_secret) if instance and instance.auth_mode == mode else {}
+    same_mode = instance is not None and instance.auth_mode == mode
+    # Open the stored secrets only to fill blanks: new credentials must replace
+    # ones that no configured key can decrypt any more.
+    needs_stored = same_mode and any(not given.get(key) for key in SECRET_KEYS[mode])
+    keep = box.open(instance.auth_secret) if needs_stored else {}
     info = {}
     for key in SECRET_KEYS[mode]:
         value = given.get(key)

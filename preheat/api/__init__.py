@@ -1,0 +1,57 @@
+"""The JSON API: Harbor's /p2p/preheat endpoints, as one blueprint mounted at the API prefix."""
+from __future__ import annotations
+
+from flask import Blueprint, request
+from werkzeug.exceptions import NotFound
+
+from ..access import exempt_from_host_csrf, require_sysadmin_api
+from . import checks, document, errors, instances
+from .payload import MAX_BODY
+from .routing import ROUTED_METHODS
+
+PUBLIC_ENDPOINTS = {"preheat_api.openapi"}
+
+
+def make_blueprint() -> Blueprint:
+    """Build the API blueprint: routes, access rules and JSON errors."""
+    bp = Blueprint("preheat_api", __name__)
+    bp.before_request(_before_request)
+    bp.after_request(_no_store)
+    errors.register(bp)
+    for module in (document, instances, checks):
+        module.register(bp)
+    # Last and most general: any other URL under the prefix is a JSON 404.
+    bp.add_url_rule("/", "unknown", _unknown, methods=ROUTED_METHODS,
+                    defaults={"path": ""}, provide_automatic_options=False)
+    bp.add_url_rule("/<path:path>", "unknown", _unknown, methods=ROUTED_METHODS,
+                    provide_automatic_options=False)
+
+    @bp.record_once
+    def _join_host(setup_state):
+        # Basic-authenticated calls carry no CSRF token; access.py checks the session ones.
+        csrf = setup_state.app.extensions.get("csrf")
+        if csrf is not None:
+            csrf.exempt(bp)
+        setup_state.app.before_request(exempt_from_host_csrf(bp))
+
+    return bp
+
+
+def _before_request():
+    limit = request.max_content_length
+    request.max_content_length = MAX_BODY if limit is None else min(limit, MAX_BODY)
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    require_sysadmin_api()
+    return None
+
+
+def _no_store(response):
+    # Answers carry instance data for one sysadmin; no cache should keep them.
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _unknown(path: str):
+    """Answer any URL the API does not have."""
+    raise NotFound("There is no such API resource; see openapi.json for the endpoints.")

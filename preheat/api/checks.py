@@ -1,0 +1,79 @@
+"""Connection tests and health: ping an instance, read or refresh its health."""
+from __future__ import annotations
+
+from flask import current_app, jsonify, request
+
+from ..providers import PROVIDERS
+from ..services import health, instances
+from ..services.errors import NotFound
+from ..validation import FieldError
+from .errors import ApiError
+from .instances import find
+from .payload import instance_fields, json_object, whole_number
+from .routing import route
+from .serialize import check_json, stored_health_json
+
+MAX_ID = 2**31 - 1
+FLAGS = {"true": True, "false": False}
+
+
+def register(bp) -> None:
+    # Only POST: other methods on .../ping belong to an instance named "ping".
+    route(bp, "/p2p/preheat/instances/ping", "ping", claim_all_methods=False, POST=ping)
+    route(bp, "/p2p/preheat/instances/<name>/health", "health", GET=instance_health)
+
+
+def ping():
+    """Check a stored instance ({"id": N}) or the unsaved one in the body; 400 says why not."""
+    body = json_object()
+    fields = instance_fields(body)
+    if body.get("id") is not None:
+        result = _check_stored(_stored(whole_number(body["id"])))
+    else:
+        result = health.test_connection(_state().db.session, _vendor(fields),
+                                        _unsaved_target(fields), _state().http,
+                                        name=fields.get("name"))
+    if not result.ok:
+        raise ApiError(400, result.reason)
+    return jsonify(check_json(result))
+
+
+def instance_health(name: str):
+    """Show an instance's stored health; with refresh=true, check it now first."""
+    instance = find(name)
+    refresh = request.args.get("refresh", "false")
+    if refresh not in FLAGS:
+        raise ApiError(400, "refresh must be true or false.", "refresh")
+    if FLAGS[refresh]:
+        _check_stored(instance)
+    return jsonify(stored_health_json(instance))
+
+
+def _check_stored(instance):
+    """Check a stored instance with its stored credentials and keep the result."""
+    result = health.check_instance(_state().secret_box, instance, _state().http)
+    health.record(_state().db.session, instance.id, result)
+    return result
+
+
+def _stored(instance_id: int):
+    if not 1 <= instance_id <= MAX_ID:
+        raise NotFound(f"Instance {instance_id} does not exist.")
+    return instances.get(_state().db.session, instance_id)
+
+
+def _vendor(fields: dict) -> str:
+    vendor = fields.get("vendor")
+    if vendor not in PROVIDERS:
+        raise FieldError("vendor", "Provider must be one of: " + ", ".join(PROVIDERS) + ".")
+    return vendor
+
+
+def _unsaved_target(fields: dict):
+    if "endpoint" not in fields:
+        raise FieldError("endpoint", "Endpoint is required.")
+    return instances.unsaved_target(_state().secret_box, fields)
+
+
+def _state():
+    return current_app.extensions["preheat"]

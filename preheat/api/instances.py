@@ -1,0 +1,112 @@
+"""The instance resource: list, create, read, replace, patch and delete."""
+from __future__ import annotations
+
+from flask import current_app, jsonify, request, url_for
+
+from ..services import instances
+from ..services.errors import NotFound
+from ..services.query import search
+from ..validation import NAME_MAX, NAME_PATTERN, FieldError
+from . import query
+from .payload import creation, instance_fields, json_object, replacement
+from .routing import route
+from .serialize import instance_json
+
+LIST_PARAMETERS = ("q", "sort")
+
+
+def register(bp) -> None:
+    route(bp, "/p2p/preheat/instances", "instances", GET=list_instances,
+          POST=create_instance)
+    route(bp, "/p2p/preheat/instances/<name>", "instance", GET=get_instance,
+          PUT=replace_instance, PATCH=update_instance, DELETE=delete_instance)
+
+
+def list_instances():
+    """List instances as `q`, `sort`, `page` and `page_size` ask, with paging headers."""
+    wanted = query.parse(request.args)
+    page = search(_session(), wanted.filters, wanted.order, wanted.page, wanted.page_size)
+    response = jsonify([instance_json(instance) for instance in page.items])
+    response.headers["X-Total-Count"] = str(page.total)
+    links = _links(page)
+    if links:
+        response.headers["Link"] = links
+    return response
+
+
+def create_instance():
+    """Create an instance; answer 201 with it and its Location."""
+    data = creation(json_object())
+    instance = instances.create(_session(), _box(), data)
+    response = jsonify(instance_json(instance))
+    response.status_code = 201
+    response.headers["Location"] = url_for(".instance", name=instance.name)
+    return response
+
+
+def get_instance(name: str):
+    """Show one instance."""
+    return jsonify(instance_json(find(name)))
+
+
+def replace_instance(name: str):
+    """Replace an instance with the body, as Harbor's PUT does."""
+    instance = find(name)
+    body = json_object()
+    data = replacement(body)
+    _check_id(body, instance)
+    instances.update(_session(), _box(), instance, data)
+    return jsonify(instance_json(instance))
+
+
+def update_instance(name: str):
+    """Change only the fields the body names."""
+    instance = find(name)
+    body = json_object()
+    data = instance_fields(body)
+    _check_id(body, instance)
+    instances.update(_session(), _box(), instance, data)
+    return jsonify(instance_json(instance))
+
+
+def delete_instance(name: str):
+    """Delete an instance unless a preheat policy uses it (then 412)."""
+    instances.delete(_session(), [find(name)])
+    return "", 200
+
+
+def find(name: str):
+    """The instance named `name` (any case), or NotFound."""
+    # A name no instance can have is not worth a query (and NUL bytes upset PostgreSQL).
+    if len(name) > NAME_MAX or not NAME_PATTERN.fullmatch(name):
+        raise NotFound("No instance has this name: names are 1 to 128 letters, digits"
+                       " and single '.', '_' or '-' between them.")
+    return instances.get_by_name(_session(), name)
+
+
+def _check_id(body: dict, instance) -> None:
+    given = body.get("id")
+    if given is not None and given != instance.id:
+        raise FieldError("id", f"Does not match instance {instance.name} (id {instance.id});"
+                               " the URL names the instance to change.")
+
+
+def _links(page) -> str:
+    # Only our own parameters: url_for would read "_external" and the like as options.
+    args = {key: request.args[key] for key in LIST_PARAMETERS if key in request.args}
+    args["page_size"] = page.size
+    links = []
+    if page.number > 1:
+        previous = min(page.number - 1, page.pages)
+        links.append(f'<{url_for(".instances", **args, page=previous)}>; rel="prev"')
+    if page.number * page.size < page.total:
+        links.append(f'<{url_for(".instances", **args, page=page.number + 1)}>; rel="next"')
+    return ", ".join(links)
+
+
+def _session():
+    return current_app.extensions["preheat"].db.session
+
+
+def _box():
+    return current_app.extensions["preheat"].secret_box
