@@ -4,7 +4,7 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app import create_app
 from preheat.models import Instance
@@ -192,3 +192,25 @@ def test_pages_stay_within_a_strict_content_security_policy(admin, dragonfly, ur
     assert not re.search(r"\shx-on", html), "hx-on attribute"
     assert not re.search(r"<script(?![^>]*\ssrc=)", html), "inline script"
     assert not re.search(r"\son[a-z]+=", html), "inline event handler"
+
+
+def test_a_failing_database_write_is_logged_without_credentials(admin, app, session, caplog,
+                                                                 dragonfly):
+    create(admin, dragonfly.url, token="good-token")
+    ciphertext = stored(session).auth_secret
+    session.execute(Instance.__table__.update().values(health_claimed_until=None))
+    session.commit()
+    with app.app_context():
+        engine = app.extensions["preheat"].db.engine
+
+    def fail_on_record(conn, cursor, statement, parameters, context, executemany):
+        if "health_status" in statement and statement.startswith("UPDATE"):
+            raise engine.dialect.loaded_dbapi.OperationalError("simulated failure")
+    event.listen(engine, "before_cursor_execute", fail_on_record)
+    try:
+        app.extensions["preheat"].health.submit([1])
+        settle(app)
+    finally:
+        event.remove(engine, "before_cursor_execute", fail_on_record)
+    assert "checking the health of instance 1 failed" in caplog.text
+    assert ciphertext not in caplog.text and "good-token" not in caplog.text

@@ -114,6 +114,12 @@ def has_result_since(instance: Instance, since: datetime) -> bool:
     return instance.health_checked_at is not None and instance.health_checked_at >= since
 
 
+def _safe_error(exc: Exception) -> str:
+    """The kind of an error and, for database errors, the driver's own message only."""
+    orig = getattr(exc, "orig", None)
+    return f"{type(exc).__name__}: {orig}" if orig is not None else type(exc).__name__
+
+
 class HealthMonitor:
     """Runs checks on a bounded pool and stores the results; one check per instance at a time."""
 
@@ -149,7 +155,7 @@ class HealthMonitor:
         until = time.monotonic() + timeout
         while True:
             with self._lock:
-                futures = list(self._running.values())
+                futures = [f for f in self._running.values() if not f.done()]
             if not futures:
                 return True
             if time.monotonic() >= until:
@@ -160,8 +166,11 @@ class HealthMonitor:
         try:
             with self._app.app_context():
                 return self._check_and_record(instance_id, requested_at)
-        except Exception:
-            log.exception("checking the health of instance %s failed", instance_id)
+        except Exception as exc:
+            # Not log.exception: a database error's text carries the statement's
+            # parameters, which include the encrypted credentials.
+            log.error("checking the health of instance %s failed: %s", instance_id,
+                      _safe_error(exc))
             return None
         finally:
             with self._lock:
