@@ -202,3 +202,8 @@ def test_connection_goes_to_the_address_that_was_checked(dragonfly):
     finally:
         client.close()
     assert result.ok and answers == ["provider.test"]
+
+
+@pytest.mark.parametrize("endpoint", ["ftp://127.0.0.1:21", "file:///etc/passwd"])
+def test_only_http_and_https_are_spoken(http, endpoint):
+    assert reason(http, endpoint) == "The endpoint must start with http:// or https://."
