@@ -166,6 +166,8 @@ def open_socket(host: str, port: int, timeout: float, options) -> socket.socket:
     """Resolve, check against the denylist, and connect to an address that passed."""
     exchange = current_exchange()
     infos = resolve(exchange, host, port, min(timeout, exchange.remaining()))
+    if not infos:
+        raise ConnectFailure(f"DNS lookup failed: the host name {host} has no address.")
     allowed = [info for info in infos if not blocked_by(info[4][0], exchange.denylist)]
     if not allowed:
         address = infos[0][4][0]
