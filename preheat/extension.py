@@ -22,6 +22,8 @@ DEFAULTS = {
     "PREHEAT_LOAD_HTMX": True,
     "PREHEAT_ENCRYPTION_KEY": None,
     "PREHEAT_HTTP_TIMEOUT": 5.0,
+    "PREHEAT_HTTP_DEADLINE": None,
+    "PREHEAT_ENDPOINT_DENYLIST": ("169.254.0.0/16", "fe80::/10"),
     "PREHEAT_HEALTH_TTL": 60,
     "PREHEAT_HEALTH_CONCURRENCY": 16,
     "PREHEAT_PAGE_SIZE": 15,
@@ -87,7 +89,7 @@ def init_app(app: Flask, *, url_prefix: str | None = None, api_prefix: str | Non
         is_sysadmin=_resolve_predicate(app.config["PREHEAT_IS_SYSADMIN"]),
         base_template=app.config["PREHEAT_BASE_TEMPLATE"],
         secret_box=SecretBox(_encryption_keys(app)),
-        http=HttpClient(timeout=float(app.config["PREHEAT_HTTP_TIMEOUT"])),
+        http=HttpClient.from_config(app.config),
         health=None,
         config={key: app.config[key] for key in DEFAULTS},
     )

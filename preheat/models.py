@@ -119,6 +119,8 @@ class Instance(Base):
     health_http_status: Mapped[int | None] = mapped_column(Integer)
     health_latency_ms: Mapped[int | None] = mapped_column(Integer)
     health_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set while some process checks the instance; the lease ends by itself if it dies.
+    health_claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     policies: Mapped[list[Policy]] = relationship(
         back_populates="instance", passive_deletes="all", order_by="Policy.name"

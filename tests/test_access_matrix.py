@@ -26,6 +26,8 @@ ACCESS = {
     "preheat.confirm_action": "sysadmin",
     "preheat.run_action": "sysadmin",
     "preheat.audit_log": "sysadmin",
+    "preheat.statuses": "sysadmin",
+    "preheat.provider_hints": "sysadmin",
     "preheat_api.openapi": "public",
     "preheat_api.providers": "sysadmin",
     "preheat_api.instances": "sysadmin",

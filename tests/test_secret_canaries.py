@@ -13,10 +13,13 @@ from tests.providers.server import QuietHandler, StandinServer
 
 
 class EchoingProvider(QuietHandler):
-    """A careless provider that repeats the credentials it got in its error body."""
+    """A careless Dragonfly that repeats the token it got in its error message."""
 
     def do_GET(self):
-        self.send_text(401, f"invalid credentials: {self.headers.get('Authorization')}")
+        if self.path == "/healthy":
+            return self.send_json(200, "OK")
+        token = self.headers.get("Authorization", "").partition(" ")[2]
+        self.send_json(403, {"message": f"Token {token} is inactive"})
 
 
 @pytest.fixture
@@ -102,5 +105,5 @@ def test_canaries_appear_nowhere_but_encrypted(app, admin, dragonfly, kraken, ec
         assert canary not in caplog.text
         assert canary.encode() not in dump
     assert b"gAAAAA" in dump, "the dump holds no Fernet tokens: nothing was stored encrypted"
-    assert any("invalid credentials" in r.get_data(as_text=True) for r in responses), \
+    assert any("is inactive" in r.get_data(as_text=True) for r in responses), \
         "the echoing provider's message should still be shown, with the secret removed"

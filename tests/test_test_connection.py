@@ -4,6 +4,8 @@ import socket
 
 import pytest
 
+from preheat.providers import Credentials, HttpClient, Target
+
 from tests.providers import dragonfly as dragonfly_standin
 from tests.providers.server import QuietHandler, StandinServer
 from tests.providers.tls import self_signed_context
@@ -55,7 +57,7 @@ def test_redirect_is_a_failure_with_its_target(admin):
         html = test_connection(admin, server.url)
     finally:
         server.stop()
-    assert "Unexpected redirect (HTTP 301)" in html and "to /login" in html
+    assert "Unexpected redirect (HTTP 301 Moved Permanently)" in html and "to /login" in html
 
 
 class RedirectHandler(QuietHandler):
@@ -71,17 +73,24 @@ class UnauthorizedHandler(QuietHandler):
         self.send_json(401, {"message": "Unauthorized"})
 
 
-def test_basic_auth_sends_a_correct_header(admin):
+def test_basic_auth_sends_a_correct_header():
     server = StandinServer(("127.0.0.1", 0), UnauthorizedHandler).start()
+    client = HttpClient(timeout=2.0)
     try:
-        good = test_connection(admin, server.url, auth_mode="BASIC", username="ops",
-                               password="s3crét")
-        bad = test_connection(admin, server.url, auth_mode="BASIC", username="ops",
-                              password="wrong-canary")
+        good = client.get(Target(server.url, Credentials("BASIC", "ops", "s3crét")), "/")
+        bad = client.get(Target(server.url, Credentials("BASIC", "ops", "wrong-canary")), "/")
     finally:
+        client.close()
         server.stop()
-    assert "Connection OK." in good
-    assert "HTTP 401" in bad and "wrong-canary" not in bad
+    assert good.status == 200
+    assert bad.status == 401 and "wrong-canary" not in bad.excerpt()
+
+
+def test_basic_mode_with_dragonfly_says_only_tokens_work(admin, dragonfly):
+    html = test_connection(admin, dragonfly.url, auth_mode="BASIC", username="ops",
+                           password="pw")
+    assert "Connection failed." in html
+    assert "Dragonfly&#39;s Open API accepts only personal access tokens" in html
 
 
 def test_oauth_sends_a_bearer_token(admin, dragonfly):

@@ -48,7 +48,12 @@ class CheckResult:
 
 
 class Provider(ABC):
-    """A P2P provider driver: metadata plus the calls Preheat makes."""
+    """A P2P provider driver: metadata plus the calls Preheat makes.
+
+    `auth_modes` lists the modes the provider really honours; `auth_note` and
+    `endpoint_note` tell the user, in the provider's own terms, what is wrong
+    with a choice before anything is saved.
+    """
 
     id: str
     name: str
@@ -57,7 +62,30 @@ class Provider(ABC):
     maintainers: tuple[str, ...] = ()
     source: str = ""
     auth_modes: tuple[str, ...] = ("NONE",)
+    default_port: int | None = None
+
+    def metadata(self) -> dict:
+        """What the providers listing shows: Harbor's fields plus the auth modes."""
+        return {"id": self.id, "name": self.name, "icon": self.icon,
+                "maintainers": list(self.maintainers), "version": self.version,
+                "source": self.source, "auth_modes": list(self.auth_modes)}
+
+    def auth_note(self, mode: str) -> str | None:
+        """A sentence about using auth `mode` with this provider, if it needs one."""
+        return None
+
+    def endpoint_note(self, endpoint: str) -> str | None:
+        """A sentence when `endpoint` looks like the wrong address for this provider."""
+        return None
 
     @abstractmethod
     def check_health(self, target: Target, http: HttpClient) -> CheckResult:
         """Tell whether the provider at `target` is reachable and usable."""
+
+    def preheat(self, target: Target, http: HttpClient, request):
+        """Ask the provider to preheat one image; drivers add this with policies."""
+        raise NotImplementedError(f"{self.name} preheating is not available yet.")
+
+    def progress(self, target: Target, http: HttpClient, job_id: str):
+        """Report how far a preheat job has got; drivers add this with policies."""
+        raise NotImplementedError(f"{self.name} preheat progress is not available yet.")

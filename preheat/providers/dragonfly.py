@@ -1,9 +1,19 @@
-"""Dragonfly v2 manager driver."""
+"""Dragonfly v2 manager driver: /healthy, then the token against the Open API."""
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 from .base import CheckResult, Provider, Target
 from .http import HttpClient
-from .probe import fetch, unexpected_status
+from .probe import failed, fetch, passed, status_text, unexpected_body, unexpected_status
+
+JOBS_PROBE = "/oapi/v1/jobs?page=1&per_page=1"
+UPGRADE = "upgrade to Dragonfly >= 2.1.59"
+TOKEN_HINTS = {
+    "inactive": "Activate the token in the Dragonfly console, or create a new one.",
+    "expired": "Create a new personal access token in the Dragonfly console.",
+}
+SCOPE_HINT = "The token must be active, unexpired and have the job scope."
 
 
 class Dragonfly(Provider):
@@ -13,12 +23,80 @@ class Dragonfly(Provider):
     icon = "https://raw.githubusercontent.com/dragonflyoss/Dragonfly2/master/docs/images/logo/dragonfly-linear.png"
     maintainers = ("chlins.zhang@gmail.com", "gaius.qi@gmail.com")
     source = "https://github.com/dragonflyoss/Dragonfly2"
-    auth_modes = ("NONE", "BASIC", "OAUTH")
+    auth_modes = ("OAUTH",)
+    default_port = 8080
+
+    def auth_note(self, mode: str) -> str | None:
+        if mode == "BASIC":
+            return ("Dragonfly's Open API accepts only personal access tokens: Basic"
+                    " credentials cannot work. Choose OAuth and enter a token with the job scope.")
+        if mode == "NONE":
+            return ("Without a token only the manager's /healthy can be checked; preheating"
+                    " needs a personal access token (OAuth).")
+        return None
+
+    def endpoint_note(self, endpoint: str) -> str | None:
+        try:
+            port = urlsplit(endpoint).port
+        except ValueError:
+            return None
+        if port == 8002:
+            return ("Port 8002 was Dragonfly v1's API port and is the v2 scheduler's gRPC port;"
+                    " the Dragonfly v2 manager usually listens on 8080.")
+        return None
 
     def check_health(self, target: Target, http: HttpClient) -> CheckResult:
-        response, failure = fetch(http, target, "/healthy")
+        response, failure = fetch(http, target, "/healthy", authenticate=False)
         if failure:
             return failure
         if response.status != 200:
-            return unexpected_status(response, "GET /healthy")
-        return CheckResult(True, "Dragonfly manager is healthy.", 200, response.latency_ms)
+            return self._legacy(target, http, response) or \
+                unexpected_status(response, "GET /healthy")
+        # The manager answers JSON "OK"; a proxy in front may drop the quotes.
+        if response.text.strip().strip('"') != "OK" or response.truncated:
+            return unexpected_body(response, "GET /healthy", "“OK”")
+        mode = target.credentials.mode
+        if mode == "BASIC":
+            return failed(response, "The Dragonfly manager is up, but " + self.auth_note(mode))
+        if mode != "OAUTH":
+            return passed(response, "The Dragonfly manager is up. No token is configured, so"
+                                    " access to the Open API, which preheating needs,"
+                                    " was not checked.")
+        return self._check_token(target, http, response.latency_ms)
+
+    def _check_token(self, target: Target, http: HttpClient, before_ms: int) -> CheckResult:
+        response, failure = fetch(http, target, JOBS_PROBE)
+        if failure:
+            return failure
+        what = "GET /oapi/v1/jobs"
+        latency = before_ms + response.latency_ms
+        if response.status == 200:
+            if not isinstance(response.json(), list) or response.truncated:
+                return unexpected_body(response, what, "a JSON list of jobs")
+            return passed(response, "The Dragonfly manager is up and accepted the personal"
+                                    " access token.", latency)
+        if response.status == 401:
+            return failed(response, f"Token rejected: Dragonfly answered {status_text(401)}"
+                                    f" to {what}. The manager does not know this personal"
+                                    " access token: it was deleted, revoked or mistyped.")
+        if response.status == 403:
+            message = response.excerpt() or "Forbidden"
+            hint = next((h for word, h in TOKEN_HINTS.items() if word in message.lower()),
+                        SCOPE_HINT)
+            return failed(response, f"Token refused: Dragonfly answered {status_text(403)}"
+                                    f" to {what}: “{message}”. {hint}")
+        if 300 <= response.status < 400:
+            return failed(response, f"The Dragonfly manager has no Open API: {what} was"
+                                    f" redirected to {response.location() or 'another page'};"
+                                    f" {UPGRADE}.")
+        return unexpected_status(response, what)
+
+    def _legacy(self, target: Target, http: HttpClient, healthy) -> CheckResult | None:
+        """A legacy (v1-era) Dragonfly answers /_ping where v2 answers /healthy."""
+        response, failure = fetch(http, target, "/_ping", authenticate=False)
+        if failure or response.status != 200 or response.text.strip().strip('"') != "OK":
+            return None
+        return failed(healthy, "Legacy Dragonfly API: /_ping answers but /healthy does not"
+                               f" ({status_text(healthy.status)}). Preheat speaks the v2"
+                               f" manager's Open API: {UPGRADE} and use the manager's"
+                               " address (port 8080).")

@@ -1,21 +1,30 @@
 """The one way Preheat talks HTTP to providers.
 
-Every call has a timeout, never follows a redirect, reads a bounded body and
-turns each failure into a sentence a sysadmin understands. Nothing secret is
-ever part of that sentence.
+Every call has connect and read timeouts and an overall deadline, never
+follows a redirect, reads a bounded body, connects only to addresses the
+denylist allows and turns each failure into a sentence a sysadmin
+understands. Nothing secret is ever part of that sentence.
 """
 from __future__ import annotations
 
 import base64
+import json
+import re
+import socket
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 
+from .connect import POOL_CLASSES, ConnectFailure, Exchange, exchange_scope, parse_denylist
+
 DEFAULT_TIMEOUT = 5.0
 DEFAULT_MAX_BODY = 64 * 1024
 EXCERPT_LENGTH = 200
+TAG = re.compile(r"<[^>]{0,400}>")
+BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}")
 
 
 @dataclass(frozen=True)
@@ -26,21 +35,44 @@ class HttpResponse:
     headers: dict[str, str]
     body: bytes
     latency_ms: int
-    # Values a careless provider might echo back (our own credentials).
-    redact: tuple[str, ...] = ()
+    truncated: bool = False
+    secrets: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def text(self) -> str:
         return self.body.decode("utf-8", errors="replace")
 
+    def json(self):
+        """The body parsed as JSON, or None when it is not JSON."""
+        try:
+            return json.loads(self.text)
+        except ValueError:
+            return None
+
     def excerpt(self) -> str:
-        """A short, printable excerpt of the body for an error message."""
-        text = self.text
-        for secret in self.redact:
-            text = text.replace(secret, "[redacted]")
-        printable = "".join(ch if ch.isprintable() else " " for ch in text)
-        text = " ".join(printable.split())
-        return text[:EXCERPT_LENGTH] + ("..." if len(text) > EXCERPT_LENGTH else "")
+        """A short, printable, secret-free excerpt of the body for a message."""
+        data = self.json()
+        if isinstance(data, dict):
+            data = next((data[k] for k in ("message", "errors", "error") if k in data), data)
+        text = self.text if data is None else (data if isinstance(data, str)
+                                               else json.dumps(data))
+        return sanitize(TAG.sub(" ", text), self.secrets)
+
+    def location(self) -> str:
+        """The redirect target without query, fragment or user info."""
+        parts = urlsplit(self.headers.get("Location", ""))
+        netloc = parts.netloc.rpartition("@")[2]
+        return sanitize(urlunsplit((parts.scheme, netloc, parts.path, "", "")), self.secrets)
+
+
+def sanitize(text: str, secrets=()) -> str:
+    """One printable line, at most EXCERPT_LENGTH characters, secrets hidden."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "[hidden]")
+    text = BEARER.sub(lambda m: m.group(1) + " [hidden]", text)
+    text = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+    return text[:EXCERPT_LENGTH] + ("..." if len(text) > EXCERPT_LENGTH else "")
 
 
 class HttpFailure(Exception):
@@ -62,29 +94,45 @@ def authorization_header(credentials) -> dict[str, str]:
     return {}
 
 
-def secret_values(credentials) -> tuple[str, ...]:
-    """Every form in which our credentials could come back in a body, longest first."""
-    values = [v for v in (credentials.password, credentials.token) if v]
-    header = authorization_header(credentials).get("Authorization", "")
-    if credentials.mode == "BASIC":
-        values.append(header.split(" ", 1)[1])
-    return tuple(sorted(set(values), key=len, reverse=True))
+def secrets_of(credentials) -> tuple[str, ...]:
+    """Every form in which the credentials could come back in an answer."""
+    values = [credentials.password, credentials.token]
+    values += [v.split(" ", 1)[1] for v in authorization_header(credentials).values()]
+    return tuple(v for v in values if v and len(v) >= 3)
+
+
+class _PinnedAdapter(HTTPAdapter):
+    def init_poolmanager(self, *args, **kwargs):
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = dict(POOL_CLASSES)
 
 
 class HttpClient:
     """Pooled, bounded HTTP access to provider endpoints."""
 
-    def __init__(self, timeout: float = DEFAULT_TIMEOUT, max_body: int = DEFAULT_MAX_BODY):
-        self.timeout = timeout
+    def __init__(self, timeout=DEFAULT_TIMEOUT, deadline: float | None = None,
+                 max_body: int = DEFAULT_MAX_BODY, denylist=None,
+                 resolver=socket.getaddrinfo):
+        self.connect_timeout, self.read_timeout = _timeouts(timeout)
+        self.deadline = float(deadline or self.connect_timeout + self.read_timeout)
         self.max_body = max_body
+        self.denylist = parse_denylist(denylist)
+        self.resolver = resolver
         # One session per TLS mode, so pooled connections never mix verify modes.
         self._sessions = {insecure: self._new_session() for insecure in (False, True)}
+
+    @classmethod
+    def from_config(cls, config) -> HttpClient:
+        """A client set up from PREHEAT_HTTP_* and PREHEAT_ENDPOINT_DENYLIST keys."""
+        return cls(timeout=config.get("PREHEAT_HTTP_TIMEOUT", DEFAULT_TIMEOUT),
+                   deadline=config.get("PREHEAT_HTTP_DEADLINE"),
+                   denylist=config.get("PREHEAT_ENDPOINT_DENYLIST"))
 
     @staticmethod
     def _new_session() -> requests.Session:
         session = requests.Session()
-        session.trust_env = False
-        adapter = HTTPAdapter(pool_connections=32, pool_maxsize=32, max_retries=0)
+        session.trust_env = False  # no proxies or .netrc credentials from the environment
+        adapter = _PinnedAdapter(pool_connections=32, pool_maxsize=32, max_retries=0)
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         return session
@@ -97,62 +145,91 @@ class HttpClient:
                 json=None) -> HttpResponse:
         """Send one request and return its response, or raise HttpFailure."""
         url = target.endpoint.rstrip("/") + path
+        if urlsplit(url).scheme not in ("http", "https"):
+            raise HttpFailure("The endpoint must start with http:// or https://.")
         headers = {"Accept": "application/json, text/plain;q=0.9, */*;q=0.1",
                    "User-Agent": "preheat"}
         if authenticate:
             headers.update(authorization_header(target.credentials))
-        session = self._sessions[bool(target.insecure)]
+        what = f"{method} {path.split('?', 1)[0]}"
+        exchange = Exchange(self.deadline, self.denylist, self.resolver)
         started = time.monotonic()
         try:
-            with session.request(method, url, headers=headers, json=json,
-                                 timeout=self.timeout, verify=not target.insecure,
-                                 allow_redirects=False, stream=True) as response:
-                body = self._read_body(response, started)
+            with exchange_scope(exchange), self._sessions[bool(target.insecure)].request(
+                    method, url, headers=headers, json=json,
+                    timeout=(self.connect_timeout, self.read_timeout),
+                    verify=not target.insecure, allow_redirects=False,
+                    stream=True) as response:
+                body, truncated = self._read_body(response, exchange)
+        except ConnectFailure as exc:
+            raise HttpFailure(str(exc), _elapsed_ms(started)) from None
         except requests.RequestException as exc:
-            raise HttpFailure(describe_exception(exc, self.timeout),
-                              _elapsed_ms(started)) from None
+            raise HttpFailure(self._describe(exc, exchange, what), _elapsed_ms(started)) from None
+        if exchange.expired:
+            raise HttpFailure(self._deadline_reason(what), _elapsed_ms(started))
         return HttpResponse(response.status_code, dict(response.headers), body,
-                            _elapsed_ms(started), secret_values(target.credentials))
+                            _elapsed_ms(started), truncated,
+                            secrets_of(target.credentials) if authenticate else ())
 
-    def _read_body(self, response: requests.Response, started: float) -> bytes:
+    def _read_body(self, response: requests.Response, exchange: Exchange):
         body = bytearray()
         for chunk in response.iter_content(8192):
             body.extend(chunk)
-            if len(body) >= self.max_body:
+            if len(body) > self.max_body:
+                return bytes(body[: self.max_body]), True
+            if exchange.remaining() <= 0:
+                exchange.expire()
                 break
-            if time.monotonic() - started > self.timeout:
-                raise requests.Timeout("deadline exceeded while reading the body")
-        return bytes(body[: self.max_body])
+        return bytes(body), False
+
+    def _describe(self, exc: requests.RequestException, exchange: Exchange, what: str) -> str:
+        if exchange.expired:
+            return self._deadline_reason(what)
+        return describe_exception(exc, self.read_timeout, what)
+
+    def _deadline_reason(self, what: str) -> str:
+        return (f"Gave up after {self.deadline:g} s: the provider was still sending its"
+                f" answer to {what} (it sends data far too slowly).")
 
     def close(self) -> None:
         for session in self._sessions.values():
             session.close()
 
 
+def _timeouts(value) -> tuple[float, float]:
+    if isinstance(value, str):
+        value = [part for part in value.split(",") if part.strip()]
+    if isinstance(value, (list, tuple)):
+        connect, read = (float(value[0]), float(value[-1]))
+    else:
+        connect = read = float(value)
+    return connect, read
+
+
 def _elapsed_ms(started: float) -> int:
     return int((time.monotonic() - started) * 1000)
 
 
-def describe_exception(exc: requests.RequestException, timeout: float) -> str:
+def describe_exception(exc: requests.RequestException, timeout: float, what: str) -> str:
     """Turn a requests exception into a sentence for a sysadmin."""
     text = str(exc)
     if isinstance(exc, requests.exceptions.SSLError):
         if "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text:
             return ("TLS certificate not trusted. If the provider uses a self-signed"
                     " certificate, select Skip certificate verification.")
+        if "WRONG_VERSION_NUMBER" in text or "wrong version number" in text:
+            return "TLS handshake failed: the endpoint does not speak HTTPS on this port."
         return "TLS handshake failed: the endpoint may not speak HTTPS on this port."
-    if isinstance(exc, (requests.ConnectTimeout, requests.ReadTimeout, requests.Timeout)):
-        return f"Timed out after {timeout:g} s: the provider did not answer."
+    if isinstance(exc, requests.Timeout):
+        return (f"Timed out after {timeout:g} s waiting for an answer to {what}: the"
+                " provider accepted the connection but did not answer.")
     if isinstance(exc, requests.ConnectionError):
-        if "Name or service not known" in text or "nodename nor servname" in text \
-                or "getaddrinfo failed" in text or "NameResolutionError" in text \
-                or "No address associated" in text or "Temporary failure in name" in text:
-            return "DNS lookup failed: the host name of the endpoint does not resolve."
-        if "Connection refused" in text or "Errno 111" in text:
-            return "Connection refused: nothing listens on the endpoint's host and port."
-        if "Connection reset" in text or "RemoteDisconnected" in text:
-            return "The provider closed the connection without answering."
-        return "Cannot connect to the endpoint."
+        if "Connection reset" in text or "RemoteDisconnected" in text \
+                or "BadStatusLine" in text:
+            return f"The provider closed the connection without answering {what}."
+        return f"The connection broke while talking to the provider ({what})."
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        return f"The provider's answer to {what} was cut off."
     if isinstance(exc, requests.exceptions.InvalidURL):
         return "The endpoint is not a valid URL."
-    return "The request to the provider failed."
+    return f"The request to the provider failed ({what})."

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from .base import CheckResult, Provider, Target
 from .http import HttpClient
-from .probe import fetch, unexpected_status
+from .probe import fetch, passed, unexpected_body, unexpected_status
+
+MODE_LABELS = {"BASIC": "Basic", "OAUTH": "OAuth"}
 
 
 class Kraken(Provider):
@@ -13,12 +15,22 @@ class Kraken(Provider):
     icon = "https://github.com/uber/kraken/blob/master/assets/kraken-logo-color.svg"
     maintainers = ("mmpei/peimingming@corp.netease.com",)
     source = "https://github.com/uber/kraken"
-    auth_modes = ("NONE", "BASIC", "OAUTH")
+    auth_modes = ("NONE",)
+
+    def auth_note(self, mode: str) -> str | None:
+        if mode in MODE_LABELS:
+            return (f"Kraken ignores credentials: {MODE_LABELS[mode]} credentials are never"
+                    " used. Choose NONE.")
+        return None
 
     def check_health(self, target: Target, http: HttpClient) -> CheckResult:
-        response, failure = fetch(http, target, "/health")
+        # Kraken ignores auth headers, so credentials are not sent at all.
+        response, failure = fetch(http, target, "/health", authenticate=False)
         if failure:
             return failure
         if response.status != 200:
             return unexpected_status(response, "GET /health")
-        return CheckResult(True, "Kraken is healthy.", 200, response.latency_ms)
+        if response.text.strip() != "OK" or response.truncated:
+            return unexpected_body(response, "GET /health", "“OK”")
+        note = self.auth_note(target.credentials.mode)
+        return passed(response, "The Kraken preheat server is up." + (f" {note}" if note else ""))

@@ -11,6 +11,8 @@ AUTH_LABELS = {"NONE": "NONE", "BASIC": "Basic", "OAUTH": "OAuth"}
 
 @dataclass(frozen=True)
 class HealthView:
+    """How a badge reads: label, colour tone, the reason and the small print."""
+
     label: str
     tone: str
     reason: str
@@ -46,12 +48,20 @@ def ago(then: datetime, now: datetime) -> str:
     return f"{seconds // 86400} days ago"
 
 
-def health(instance, now: datetime) -> HealthView:
+@dataclass(frozen=True)
+class ProviderHints:
+    name: str
+    supported: str
+    notes: tuple[str, ...]
+
+
+def health(instance, now: datetime, pending: bool = False) -> HealthView:
     """The badge for an instance's stored health."""
     if not instance.enabled:
         return HealthView("Deactivated", "off", "Deactivated instances are not checked.", "")
     if instance.health_checked_at is None:
-        return HealthView("Unknown", "unknown", "Not checked yet.", "")
+        reason = "Being checked now." if pending else "Not checked yet."
+        return HealthView("Unknown", "unknown", reason, "")
     facts = []
     if instance.health_http_status:
         facts.append(f"HTTP {instance.health_http_status}")
@@ -63,9 +73,20 @@ def health(instance, now: datetime) -> HealthView:
     return HealthView(label, tone, instance.health_reason or "", ", ".join(facts))
 
 
+def provider_hints(vendor: str, mode: str, endpoint: str) -> ProviderHints | None:
+    """What the dialog tells the user about a provider, an auth mode and an endpoint."""
+    provider = get_provider(vendor)
+    if provider is None:
+        return None
+    notes = (provider.auth_note(mode or "NONE"), provider.endpoint_note(endpoint or ""))
+    supported = " or ".join(auth_label(m) for m in provider.auth_modes)
+    return ProviderHints(provider.name, supported, tuple(n for n in notes if n))
+
+
 def template_helpers() -> dict:
     return {
         "preheat_provider_name": provider_name,
         "preheat_auth_label": auth_label,
         "preheat_health": health,
+        "preheat_provider_hints": provider_hints,
     }

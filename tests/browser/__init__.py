@@ -1,0 +1,1 @@
+"""Browser tests: Preheat's pages driven in Chromium."""

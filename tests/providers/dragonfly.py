@@ -1,15 +1,23 @@
 """A Dragonfly v2 manager stand-in: /healthy, the PAT-protected Open API, 301 elsewhere.
 
+With legacy=True it is a v1-era Dragonfly instead: only /_ping answers.
+
 Run by hand:  python -m tests.providers.dragonfly --port 8080 --token secret
 """
 from __future__ import annotations
 
-import argparse
 import itertools
 
-from .server import QuietHandler, StandinServer
+from .server import QuietHandler, StandinServer, command_line, run_by_hand, serve as _serve
 
 _job_ids = itertools.count(1)
+# What the manager answers for a token in each state; the contract gives no
+# body for a missing scope, so that one is a plain "Forbidden".
+REFUSALS = {
+    "inactive": (403, "Token is inactive"),
+    "expired": (403, "Token has expired"),
+    "no-job-scope": (403, "Forbidden"),
+}
 
 
 class DragonflyHandler(QuietHandler):
@@ -17,10 +25,12 @@ class DragonflyHandler(QuietHandler):
 
     def do_GET(self):
         path = self.path.split("?", 1)[0]
+        if self.server.state.get("legacy"):
+            return self._legacy(path)
         if path == "/healthy":
             return self.send_json(200, "OK")
         if path.startswith("/oapi/v1/"):
-            if not self._authorized():
+            if not self._authorized("job" if path.startswith("/oapi/v1/jobs") else "cluster"):
                 return None
             if path == "/oapi/v1/jobs":
                 return self.send_json(200, [])
@@ -28,7 +38,9 @@ class DragonflyHandler(QuietHandler):
 
     def do_POST(self):
         path = self.path.split("?", 1)[0]
-        if path.startswith("/oapi/v1/") and not self._authorized():
+        if self.server.state.get("legacy"):
+            return self._legacy(path)
+        if path.startswith("/oapi/v1/") and not self._authorized("job"):
             return None
         if path == "/oapi/v1/jobs":
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -36,20 +48,19 @@ class DragonflyHandler(QuietHandler):
                                         "state": "PENDING", "result": None})
         self._redirect_home()
 
-    def _authorized(self) -> bool:
+    def _authorized(self, scope: str) -> bool:
         """Check the personal access token as the manager does (Bearer only)."""
         tokens = self.server.state.setdefault("tokens", {})
-        header = self.headers.get("Authorization", "")
-        scheme, _, token = header.partition(" ")
+        scheme, _, token = self.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or token not in tokens:
             self.send_json(401, {"message": "Unauthorized"})
             return False
-        status = tokens[token]
-        if status == "inactive":
-            self.send_json(403, {"message": "Token is inactive"})
-            return False
-        if status == "expired":
-            self.send_json(403, {"message": "Token has expired"})
+        state = tokens[token]
+        if state == "no-job-scope" and scope != "job":
+            return True
+        if state in REFUSALS:
+            status, message = REFUSALS[state]
+            self.send_json(status, {"message": message})
             return False
         return True
 
@@ -57,23 +68,38 @@ class DragonflyHandler(QuietHandler):
         self.send_body(301, b'<a href="/">Moved Permanently</a>.\n',
                        "text/html; charset=utf-8", {"Location": "/"})
 
+    def _legacy(self, path: str):
+        if path == "/_ping":
+            return self.send_text(200, "OK")
+        self.send_text(404, "404 page not found\n")
 
-def serve(host: str = "127.0.0.1", port: int = 0, tokens=None) -> StandinServer:
-    """Start a Dragonfly stand-in in a thread; tokens maps token -> active|inactive|expired."""
-    return StandinServer((host, port), DragonflyHandler, {"tokens": dict(tokens or {})}).start()
+
+def serve(tokens=None, *, legacy: bool = False, tls=None, host="127.0.0.1",
+          port: int = 0) -> StandinServer:
+    """Start a Dragonfly stand-in in a thread.
+
+    `tokens` maps token -> active | inactive | expired | no-job-scope; `tls` is a
+    folder for a self-signed certificate (HTTPS); `legacy` serves only /_ping.
+    """
+    state = {"tokens": dict(tokens or {}), "legacy": legacy}
+    return _serve(DragonflyHandler, state, tls=tls, host=host, port=port)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8080)
+    parser = command_line(__doc__.splitlines()[0], 8080)
     parser.add_argument("--token", action="append", default=[],
                         help="an accepted personal access token (repeatable)")
+    for state in REFUSALS:
+        parser.add_argument(f"--{state}-token", action="append", default=[],
+                            help=f"a token the manager refuses as {state} (repeatable)")
+    parser.add_argument("--legacy", action="store_true",
+                        help="behave like a v1-era Dragonfly: only /_ping answers")
     args = parser.parse_args()
-    server = StandinServer((args.host, args.port), DragonflyHandler,
-                           {"tokens": {token: "active" for token in args.token}})
-    print(f"Dragonfly manager stand-in on {server.url}")
-    server.serve_forever()
+    tokens = {token: "active" for token in args.token}
+    for state in REFUSALS:
+        tokens.update({t: state for t in getattr(args, f"{state.replace('-', '_')}_token")})
+    label = "Legacy Dragonfly stand-in" if args.legacy else "Dragonfly manager stand-in"
+    run_by_hand(args, DragonflyHandler, {"tokens": tokens, "legacy": args.legacy}, label)
 
 
 if __name__ == "__main__":

@@ -4,10 +4,9 @@ Run by hand:  python -m tests.providers.kraken --port 10050
 """
 from __future__ import annotations
 
-import argparse
 import json
 
-from .server import QuietHandler, StandinServer
+from .server import QuietHandler, StandinServer, command_line, run_by_hand, serve as _serve
 
 
 class KrakenHandler(QuietHandler):
@@ -29,19 +28,14 @@ class KrakenHandler(QuietHandler):
         self.send_text(404, "404 page not found\n")
 
 
-def serve(host: str = "127.0.0.1", port: int = 0) -> StandinServer:
-    """Start a Kraken stand-in in a thread."""
-    return StandinServer((host, port), KrakenHandler).start()
+def serve(*, tls=None, host="127.0.0.1", port: int = 0) -> StandinServer:
+    """Start a Kraken stand-in in a thread; with `tls` (a folder), over HTTPS."""
+    return _serve(KrakenHandler, tls=tls, host=host, port=port)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=10050)
-    args = parser.parse_args()
-    server = StandinServer((args.host, args.port), KrakenHandler)
-    print(f"Kraken preheat server stand-in on {server.url}")
-    server.serve_forever()
+    args = command_line(__doc__.splitlines()[0], 10050).parse_args()
+    run_by_hand(args, KrakenHandler, {}, "Kraken preheat server stand-in")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 // Preheat's behaviour on top of htmx: the dialog, the Actions menu, row
-// selection and the auth mode fields. Everything is scoped to #preheat-root.
+// selection, the auth mode fields and the status popovers. Everything is
+// scoped to #preheat-root.
 (function () {
   "use strict";
 
@@ -95,9 +96,32 @@
     });
   }
 
+  // One status popover open at a time; a click elsewhere or Escape closes it.
+  function closeStatusPopovers(except) {
+    document.querySelectorAll("#preheat-root details.preheat-status-details[open]").forEach((d) => {
+      if (d !== except) d.open = false;
+    });
+  }
+
+  // A badge that updates while its popover is open (a result arrived) stays open.
+  const openBadges = new Set();
+  function rememberOpenBadge(target) {
+    if (target instanceof Element && target.matches(".preheat-status") && inRoot(target)
+        && target.querySelector("details[open]")) openBadges.add(target.id);
+  }
+
+  function reopenBadges() {
+    openBadges.forEach((id) => {
+      const details = document.querySelector("#" + CSS.escape(id) + " details.preheat-status-details");
+      if (details) details.open = true;
+    });
+    openBadges.clear();
+  }
+
   document.addEventListener("click", (event) => {
     const target = event.target;
     if (!(target instanceof Element)) return;
+    closeStatusPopovers(target.closest("details.preheat-status-details"));
     const menuButton = target.closest("[data-preheat-menu-button]");
     if (menuButton && inRoot(menuButton)) {
       const menu = menuButton.closest("[data-preheat-menu]");
@@ -118,7 +142,10 @@
   });
 
   document.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") closeMenus();
+    if (event.key === "Escape") {
+      closeMenus();
+      closeStatusPopovers(null);
+    }
   });
 
   document.addEventListener("change", (event) => {
@@ -141,6 +168,10 @@
       event.detail.isError = false;
     }
   });
+
+  document.addEventListener("htmx:beforeSwap", (event) => rememberOpenBadge(event.detail.target));
+  document.addEventListener("htmx:oobBeforeSwap", (event) => rememberOpenBadge(event.detail.target));
+  document.addEventListener("htmx:afterSettle", reopenBadges);
 
   document.addEventListener("htmx:afterSwap", (event) => {
     if (event.detail.target === dialog() && dialog().children.length) openDialog();
