@@ -173,8 +173,13 @@
   document.addEventListener("htmx:oobBeforeSwap", (event) => rememberOpenBadge(event.detail.target));
   document.addEventListener("htmx:afterSettle", reopenBadges);
 
-  document.addEventListener("htmx:afterSwap", (event) => {
+  // Opened after settling, when htmx has wired up the new fields' triggers:
+  // nothing typed into a visible dialog can go unnoticed.
+  document.addEventListener("htmx:afterSettle", (event) => {
     if (event.detail.target === dialog() && dialog().children.length) openDialog();
+  });
+
+  document.addEventListener("htmx:afterSwap", (event) => {
     if (inRoot(event.detail.target)) updateActions();
   });
 
