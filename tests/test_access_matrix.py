@@ -34,6 +34,7 @@ ACCESS = {
     "preheat_api.instance": "sysadmin",
     "preheat_api.ping": "sysadmin",
     "preheat_api.health": "sysadmin",
+    "preheat_api.audit_logs": "sysadmin",
     "preheat_api.unknown": "sysadmin",
 }
 SAMPLE_VALUES = {"instance_id": 1, "name": "df-one", "filename": "preheat/preheat.css",

@@ -5,7 +5,7 @@ from flask import Blueprint, request
 from werkzeug.exceptions import NotFound
 
 from ..access import exempt_from_host_csrf, require_sysadmin_api
-from . import checks, document, errors, instances
+from . import audit, checks, document, errors, instances
 from .payload import MAX_BODY
 from .routing import ROUTED_METHODS
 
@@ -18,7 +18,7 @@ def make_blueprint() -> Blueprint:
     bp.before_request(_before_request)
     bp.after_request(_no_store)
     errors.register(bp)
-    for module in (document, instances, checks):
+    for module in (document, instances, checks, audit):
         module.register(bp)
     # Last and most general: any other URL under the prefix is a JSON 404.
     bp.add_url_rule("/", "unknown", _unknown, methods=ROUTED_METHODS,

@@ -94,14 +94,7 @@ def _check_id(body: dict, instance) -> None:
 def _links(page) -> str:
     # Only our own parameters: url_for would read "_external" and the like as options.
     args = {key: request.args[key] for key in LIST_PARAMETERS if key in request.args}
-    args["page_size"] = page.size
-    links = []
-    if page.number > 1:
-        previous = min(page.number - 1, page.pages)
-        links.append(f'<{url_for(".instances", **args, page=previous)}>; rel="prev"')
-    if page.number * page.size < page.total:
-        links.append(f'<{url_for(".instances", **args, page=page.number + 1)}>; rel="next"')
-    return ", ".join(links)
+    return query.paging_links(".instances", page, args)
 
 
 def _session():

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from flask import url_for
+
 from ..services.query import FLAG_COLUMNS, SORT_COLUMNS, TEXT_COLUMNS, Filter, SortKey
 from .errors import ApiError
 
@@ -50,8 +52,8 @@ def parse(args) -> ListQuery:
     return ListQuery(
         filters=parse_q(args.get("q", "")),
         order=parse_sort(args.get("sort", "")),
-        page=_integer(args, "page", 1, 1, MAX_PAGE),
-        page_size=_integer(args, "page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE),
+        page=integer(args, "page", 1, 1, MAX_PAGE),
+        page_size=integer(args, "page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE),
     )
 
 
@@ -111,7 +113,8 @@ def parse_sort(text: str) -> tuple[SortKey, ...]:
     return tuple(keys)
 
 
-def _integer(args, name: str, default: int, low: int, high: int) -> int:
+def integer(args, name: str, default: int, low: int, high: int) -> int:
+    """A whole-number parameter within [low, high], or a 400 naming it."""
     text = args.get(name)
     if text is None:
         return default
@@ -122,6 +125,18 @@ def _integer(args, name: str, default: int, low: int, high: int) -> int:
     if len(digits) > len(str(high)) or not low <= int(digits) <= high:
         raise _bad(name, f"{name} must be between {low} and {high}.")
     return int(digits)
+
+
+def paging_links(endpoint: str, page, args: dict) -> str:
+    """The Link header value (rel prev/next) for `page` of a list at `endpoint`."""
+    args = {**args, "page_size": page.size}
+    links = []
+    if page.number > 1:
+        previous = min(page.number - 1, page.pages)
+        links.append(f'<{url_for(endpoint, **args, page=previous)}>; rel="prev"')
+    if page.number * page.size < page.total:
+        links.append(f'<{url_for(endpoint, **args, page=page.number + 1)}>; rel="next"')
+    return ", ".join(links)
 
 
 def _bad(field: str, message: str) -> ApiError:

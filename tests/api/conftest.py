@@ -34,7 +34,7 @@ class ApiClient:
     @staticmethod
     def url(url: str) -> str:
         """Short forms ("/instances", "/p2p/preheat/...") get the default prefix."""
-        if url.startswith(("/instances", "/providers")):
+        if url.startswith(("/instances", "/providers", "/audit-logs")):
             return API + url
         if url.startswith("/p2p/"):
             return "/api/v2.0" + url

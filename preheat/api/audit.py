@@ -1,0 +1,75 @@
+"""The audit log resource: who changed or tried what, newest first."""
+from __future__ import annotations
+
+import re
+
+from flask import current_app, jsonify, request
+
+from ..services import audit
+from ..services.audit_pages import audit_page
+from . import query
+from .errors import ApiError
+from .routing import route
+from .serialize import unix_seconds
+
+TEXT_FILTERS = ("instance", "user")
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+OUTCOMES = ("success", "failure")
+
+
+def register(bp) -> None:
+    route(bp, "/p2p/preheat/audit-logs", "audit_logs", GET=list_audit_logs)
+
+
+def list_audit_logs():
+    """List audit entries, filtered by instance, user, action and outcome, with paging headers."""
+    filters = _filters(request.args)
+    number = query.integer(request.args, "page", 1, 1, query.MAX_PAGE)
+    size = query.integer(request.args, "page_size", query.DEFAULT_PAGE_SIZE, 1,
+                         query.MAX_PAGE_SIZE)
+    session = current_app.extensions["preheat"].db.session
+    audit.prune(session)
+    page = audit_page(session, **filters, number=number, size=size, clamp=False)
+    response = jsonify([entry_json(entry) for entry in page.items])
+    response.headers["X-Total-Count"] = str(page.total)
+    links = _links(page, filters)
+    if links:
+        response.headers["Link"] = links
+    return response
+
+
+def entry_json(entry) -> dict:
+    """One audit entry as JSON."""
+    return {
+        "id": entry.id,
+        "time": unix_seconds(entry.occurred_at),
+        "username": entry.username,
+        "address": entry.address,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "object_name": entry.object_name,
+        "outcome": entry.outcome,
+        "detail": entry.detail,
+    }
+
+
+def _filters(args) -> dict:
+    filters = {}
+    for name in TEXT_FILTERS:
+        value = args.get(name, "")
+        if len(value) > 128 or CONTROL.search(value):
+            raise ApiError(400, f"{name} must be at most 128 characters, without control"
+                                " characters.", name)
+        filters[name] = value
+    for name, allowed in (("action", audit.ACTIONS), ("outcome", OUTCOMES)):
+        value = args.get(name, "")
+        if value and value not in allowed:
+            raise ApiError(400, f"{name} must be one of: {', '.join(allowed)}.", name)
+        filters[name] = value
+    return filters
+
+
+def _links(page, filters: dict) -> str:
+    return query.paging_links(".audit_logs", page,
+                              {key: value for key, value in filters.items() if value})
