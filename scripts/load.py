@@ -75,6 +75,18 @@ def log_in(base: str) -> tuple[str, str]:
     return client.cookies["session"], csrf
 
 
+def wait_until_serving(base: str, seconds: float = 60) -> None:
+    until = time.monotonic() + seconds
+    while True:
+        try:
+            requests.get(f"{base}/login", timeout=5).raise_for_status()
+            return
+        except requests.RequestException:
+            if time.monotonic() > until:
+                raise
+            time.sleep(0.2)
+
+
 def run_wrk(base: str, cookie: str, csrf: str) -> str:
     command = ["wrk", "-t4", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", "--timeout", "10s",
                "-s", str(ROOT / "scripts" / "mixed.lua"), "-H", f"Cookie: session={cookie}",
@@ -98,12 +110,7 @@ def main() -> int:
                  "8", "-b", f"127.0.0.1:{port}", "--log-level", "warning", "app:create_app()"],
                 env=env, cwd=ROOT)
             base = f"http://127.0.0.1:{port}"
-            for _ in range(100):
-                try:
-                    requests.get(f"{base}/login", timeout=1)
-                    break
-                except requests.ConnectionError:
-                    time.sleep(0.1)
+            wait_until_serving(base)
             output = run_wrk(base, *log_in(base))
         finally:
             if "server" in locals():
@@ -120,11 +127,12 @@ def report(output: str, url: str) -> int:
     p99 = float(re.search(r"^P99_MS ([\d.]+)", output, re.M).group(1))
     socket_errors = int(re.search(r"^SOCKET_ERRORS (\d+)", output, re.M).group(1))
     server_errors = sum(count for status, count in statuses.items() if status >= 500)
+    errors = sum(count for status, count in statuses.items() if not 200 <= status < 300)
     backend = make_url(url).get_backend_name()
     print(f"load ({backend}, {WORKERS} gunicorn workers, {CONNECTIONS} connections, {DURATION}):"
           f" {rps:.0f} requests/s, p99 {p99:.0f} ms, statuses {dict(sorted(statuses.items()))},"
-          f" 5xx {server_errors}, socket errors {socket_errors}")
-    return 1 if server_errors or socket_errors else 0
+          f" errors (non-2xx) {errors}, 5xx {server_errors}, socket errors {socket_errors}")
+    return 1 if errors or socket_errors else 0
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
 -- Mixed traffic for wrk: list, filter, create, edit and delete provider instances.
--- Each wrk thread edits and deletes only the instances it created itself.
+-- Edits go to the seeded instances; each wrk thread deletes only instances it
+-- created itself, and only long after their creation was sent, so that no
+-- request of the load races another (every answer should be a 2xx).
 local counter = 0
 thread_id = 0
 local created = {}
@@ -13,32 +15,47 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
+-- wrk.format replaces wrk.headers (the cookie, the CSRF token) with the table
+-- it is given, so each request starts from a copy of them.
+local function with_defaults(extra)
+  local headers = {}
+  for name, value in pairs(wrk.headers) do headers[name] = value end
+  for name, value in pairs(extra) do headers[name] = value end
+  return headers
+end
+
 local function api(method, path, body)
-  local headers = {["Content-Type"] = "application/json", ["X-CSRFToken"] = wrk.headers["X-CSRFToken"]}
+  local headers = with_defaults({["Content-Type"] = "application/json"})
   return wrk.format(method, "/api/v2.0/p2p/preheat/instances" .. path, headers, body)
 end
 
 local function page(path)
-  return wrk.format("GET", path, {["HX-Request"] = "true"})
+  return wrk.format("GET", path, with_defaults({["HX-Request"] = "true"}))
 end
 
+-- Requests a thread sends before it deletes what it created: far more than
+-- its connections, so the creation has been answered.
+SETTLE = 2000
+requests_sent = 0
+
 request = function()
+  requests_sent = requests_sent + 1
   local roll = math.random(100)
   if roll <= 40 then
     return page("/distributions")
   elseif roll <= 60 then
     return page("/distributions?q=seed-" .. math.random(0, 9))
-  elseif roll <= 80 or #created == 0 then
+  elseif roll <= 80 then
     counter = counter + 1
     local name = "load-" .. thread_id .. "-" .. counter
-    table.insert(created, name)
+    table.insert(created, {name = name, sent = requests_sent})
     return api("POST", "", string.format(
       '{"name":"%s","vendor":"kraken","endpoint":"http://127.0.0.1:9/%s","enabled":false}', name, name))
-  elseif roll <= 92 then
-    local name = created[math.random(#created)]
-    return api("PATCH", "/" .. name, '{"description":"edited under load"}')
+  elseif roll <= 92 or #created == 0 or created[1].sent > requests_sent - SETTLE then
+    return api("PATCH", "/seed-" .. math.random(0, 29),
+               '{"description":"edited under load ' .. requests_sent .. '"}')
   else
-    local name = table.remove(created, 1)
+    local name = table.remove(created, 1).name
     return api("DELETE", "/" .. name, nil)
   end
 end

@@ -100,5 +100,8 @@ def test_database_outage_is_a_503_and_recovers_by_itself(proxied_postgres, admin
     partial = admin.get("/distributions", htmx=True)
     assert partial.status_code == 503 and partial.content_type.startswith("text/plain")
     assert admin.http.get("/login").status_code == 503
+    api = admin.http.get("/api/v2.0/p2p/preheat/instances")
+    assert api.status_code == 503
+    assert api.get_json()["errors"][0]["code"] == "SERVICE_UNAVAILABLE"
     proxied_postgres.restore()
     assert admin.get("/distributions").status_code == 200

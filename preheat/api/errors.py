@@ -1,11 +1,14 @@
 """Every API error as Harbor's shape: {"errors": [{"code", "message"}]}, never a page."""
 from __future__ import annotations
 
-from flask import jsonify
+from flask import current_app, jsonify
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm.exc import ObjectDeletedError
 from werkzeug.exceptions import HTTPException, default_exceptions
 
+from .. import outage
 from ..crypto import SecretError
-from ..services.errors import Conflict, InUse, NotFound
+from ..services.errors import DELETED_MEANWHILE, Conflict, InUse, NotFound
 from ..validation import FieldError
 
 CODES = {
@@ -19,6 +22,7 @@ CODES = {
     413: "PAYLOAD_TOO_LARGE",
     415: "UNSUPPORTED_MEDIA_TYPE",
     500: "INTERNAL_SERVER_ERROR",
+    503: "SERVICE_UNAVAILABLE",
 }
 MESSAGES = {
     400: "The request was not understood.",
@@ -67,6 +71,8 @@ def register(bp) -> None:
     bp.register_error_handler(InUse, in_use)
     bp.register_error_handler(NotFound, not_found)
     bp.register_error_handler(SecretError, secret_error)
+    bp.register_error_handler(ObjectDeletedError, deleted_meanwhile)
+    bp.register_error_handler(DBAPIError, database_error)
 
 
 def http_error(error: HTTPException):
@@ -100,6 +106,19 @@ def in_use(error: InUse):
 
 def not_found(error: NotFound):
     return error_response(404, error.message)
+
+
+def deleted_meanwhile(error: ObjectDeletedError):
+    """Another request deleted the instance while this one was using it."""
+    return error_response(404, DELETED_MEANWHILE)
+
+
+def database_error(error: DBAPIError):
+    """An unreachable database is a 503 that clears up by itself; anything else is a bug."""
+    if not outage.is_outage(error):
+        raise error
+    outage.rollback_quietly(current_app.extensions["preheat"].db.session)
+    return error_response(503, outage.MESSAGE, headers={"Retry-After": "5"})
 
 
 def secret_error(error: SecretError):

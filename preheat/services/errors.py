@@ -4,6 +4,9 @@ from __future__ import annotations
 from ..validation import FieldError
 
 
+DELETED_MEANWHILE = "The instance was deleted by someone else meanwhile; reload to see the list."
+
+
 class ServiceError(Exception):
     """Base of every error a caller can show to the user."""
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from ..crypto import SecretBox
 from ..models import Instance, utcnow
@@ -19,7 +20,7 @@ from ..providers import PROVIDERS
 from ..validation import FieldError, check_description, check_name, normalize_endpoint
 from . import audit
 from .credentials import apply_auth, credentials, target, unsaved_target  # noqa: F401
-from .errors import Conflict, InUse, NotFound
+from .errors import DELETED_MEANWHILE, Conflict, InUse, NotFound
 
 # Changing any of these makes the last health result meaningless.
 PROBE_FIELDS = ("endpoint", "auth_mode", "auth_info", "insecure")
@@ -75,7 +76,8 @@ def set_enabled(session: Session, instances: list[Instance], enabled: bool) -> N
             instance.enabled = enabled
             audit.record(session, "enable" if enabled else "deactivate", name=instance.name,
                          object_id=instance.id)
-    session.commit()
+    with _gone_meanwhile(session):
+        session.commit()
 
 
 def delete(session: Session, instances: list[Instance]) -> None:
@@ -97,7 +99,8 @@ def delete(session: Session, instances: list[Instance]) -> None:
 
 def _commit_delete(session: Session) -> None:
     try:
-        session.commit()
+        with _gone_meanwhile(session):
+            session.commit()
     except IntegrityError:
         # A policy was created against one of them since we looked.
         session.rollback()
@@ -191,9 +194,11 @@ def _audit_failure(session: Session, action: str, name: str, object_id: int | No
 def _commit(session: Session, instance: Instance, action: str, detail: str) -> Instance:
     """Record the change and commit; a unique index firing in a race becomes a Conflict."""
     try:
-        session.flush()
-        audit.record(session, action, name=instance.name, object_id=instance.id, detail=detail)
-        session.commit()
+        with _gone_meanwhile(session):
+            session.flush()
+            audit.record(session, action, name=instance.name, object_id=instance.id,
+                         detail=detail)
+            session.commit()
     except IntegrityError as exc:
         session.rollback()
         conflict = _conflict(str(exc.orig))
@@ -201,6 +206,16 @@ def _commit(session: Session, instance: Instance, action: str, detail: str) -> I
             raise
         raise conflict from None
     return instance
+
+
+@contextmanager
+def _gone_meanwhile(session: Session):
+    """A row another request deleted since we read it becomes a NotFound, not a 500."""
+    try:
+        yield
+    except StaleDataError:
+        session.rollback()
+        raise NotFound(DELETED_MEANWHILE) from None
 
 
 def _conflict(detail: str) -> Conflict | None:

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from flask import current_app, render_template
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm.exc import ObjectDeletedError
 from werkzeug.exceptions import HTTPException
 
 from .. import outage
 from ..htmx import is_htmx
-from ..services.errors import NotFound
+from ..services.errors import DELETED_MEANWHILE, NotFound
 
 MESSAGES = {
     400: "The request was not understood.",
@@ -21,6 +22,7 @@ def register(bp) -> None:
     bp.register_error_handler(HTTPException, http_error)
     bp.register_error_handler(NotFound, not_found)
     bp.register_error_handler(DBAPIError, database_error)
+    bp.register_error_handler(ObjectDeletedError, deleted_meanwhile)
 
 
 def http_error(error: HTTPException):
@@ -33,6 +35,11 @@ def http_error(error: HTTPException):
 def not_found(error: NotFound):
     """A service-layer NotFound is a 404 with its own message."""
     return _respond(404, error.message)
+
+
+def deleted_meanwhile(error: ObjectDeletedError):
+    """Another request deleted the instance while this one was using it."""
+    return _respond(404, DELETED_MEANWHILE)
 
 
 def database_error(error: DBAPIError):
