@@ -26,6 +26,7 @@ test: venv
 
 bench: venv
 	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/load.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
