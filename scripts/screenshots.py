@@ -72,6 +72,9 @@ def main() -> None:
             .get_by_text("Unhealthy").wait_for()
         page.get_by_text("Healthy", exact=True).first.wait_for()
         page.wait_for_timeout(1500)
+        # Open the unhealthy row's status: the reason is what Harbor never says.
+        page.locator("#preheat-instances tr", has=page.get_by_text("dragonfly-us")) \
+            .get_by_text("Unhealthy").click()
         page.screenshot(path=str(OUT / "distributions.png"))
 
         page.get_by_role("button", name="New instance").click()
