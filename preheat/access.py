@@ -53,17 +53,24 @@ def check_csrf() -> None:
                    " Reload the page and try again.")
 
 
-def exempt_from_host_csrf(blueprint):
-    """Return a hook that leaves our routes to our own CSRF check.
+def leave_csrf_to_us(blueprint) -> None:
+    """Exempt `blueprint` from a host's CSRFProtect: our own check covers its routes.
 
     A host's CSRFProtect would otherwise refuse API calls authenticated by
-    HTTP Basic, which carry no token and need none.
+    HTTP Basic, which carry no token and need none. The host may set up
+    CSRFProtect before or after Preheat: exempt at registration, and again
+    in a before_request hook that runs ahead of one registered later.
     """
-    def hook():
-        csrf = current_app.extensions.get("csrf")
-        if csrf is not None and blueprint.name not in csrf._exempt_blueprints:
-            csrf.exempt(blueprint)
-    return hook
+    @blueprint.record_once
+    def _join_host(setup_state):
+        _exempt(setup_state.app.extensions.get("csrf"), blueprint)
+        setup_state.app.before_request(
+            lambda: _exempt(current_app.extensions.get("csrf"), blueprint))
+
+
+def _exempt(csrf, blueprint) -> None:
+    if csrf is not None and blueprint.name not in csrf._exempt_blueprints:
+        csrf.exempt(blueprint)
 
 
 def require_sysadmin_api():

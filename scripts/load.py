@@ -15,13 +15,15 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
+from contextlib import ExitStack
 from pathlib import Path
 
 import requests
 from cryptography.fernet import Fernet
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.databases import scratch_postgres  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DURATION = os.environ.get("LOAD_DURATION", "60s")
@@ -35,22 +37,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def database(folder: str):
-    """(url, cleanup) for the database the load runs against."""
+def database(stack: ExitStack, folder: str) -> str:
+    """The database the load runs against: a scratch PostgreSQL one, or SQLite."""
     base = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
     if not base:
-        return f"sqlite:///{folder}/load.db", lambda: None
-    url = make_url(base)
-    name = f"preheat_load_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-    return url.set(database=name).render_as_string(hide_password=False), drop
+        return f"sqlite:///{folder}/load.db"
+    return stack.enter_context(scratch_postgres(base, "preheat_load"))
 
 
 def prepare(env: dict) -> None:
@@ -98,8 +90,8 @@ def main() -> int:
     if not shutil.which("wrk"):
         print("load test skipped: wrk is not installed (apt-get install wrk)")
         return 0
-    with tempfile.TemporaryDirectory() as folder:
-        url, drop = database(folder)
+    with tempfile.TemporaryDirectory() as folder, ExitStack() as stack:
+        url = database(stack, folder)
         port = free_port()
         env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "load", "PREHEAT_ADMIN_PASSWORD":
                "load-password", "PREHEAT_ENCRYPTION_KEY": Fernet.generate_key().decode()}
@@ -116,7 +108,6 @@ def main() -> int:
             if "server" in locals():
                 server.terminate()
                 server.wait(10)
-            drop()
     return report(output, url)
 
 

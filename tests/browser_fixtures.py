@@ -5,6 +5,7 @@ message, unless PREHEAT_REQUIRE_BROWSER=1 makes that a failure.
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 import threading
 
@@ -21,9 +22,7 @@ _skipped: list[str] = []
 
 def browser_problem() -> str | None:
     """Why browser tests cannot run here, or None."""
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("playwright") is None:
         return "the Python package 'playwright' is not installed"
     if not os.access(CHROMIUM, os.X_OK):
         return f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"

@@ -6,17 +6,15 @@ on PostgreSQL too; each test session works in a database of its own.
 from __future__ import annotations
 
 import os
-import uuid
 
 import pytest
 from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
 
 from app import create_app, create_user, db, upgrade_database
 from tests.accounts import ADMIN, USER
-from tests.helpers import Client
+from tests.databases import scratch_postgres
+from tests.helpers import Client, own_session
 
 pytest_plugins = ["tests.browser_fixtures"]
 
@@ -26,15 +24,8 @@ BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") e
 @pytest.fixture(scope="session")
 def postgres_url():
     """A PostgreSQL database of this test session's own, dropped at the end."""
-    base = make_url(os.environ["TEST_DATABASE_URL"])
-    name = f"preheat_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield base.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_postgres(os.environ["TEST_DATABASE_URL"], "preheat_test") as url:
+        yield url
 
 
 @pytest.fixture(params=BACKENDS)
@@ -99,15 +90,8 @@ def user(app) -> Client:
 
 @pytest.fixture
 def session(app):
-    """A database session of the test's own.
-
-    Not Flask-SQLAlchemy's scoped session inside a pushed app context: requests
-    made meanwhile would reuse that context, and with it `g` and the logged-in
-    user of the previous request.
-    """
-    with app.app_context():
-        engine = db.engine
-    with Session(engine) as session:
+    """A database session of the test's own (see helpers.own_session)."""
+    with own_session(app) as session:
         yield session
 
 

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import html
 import re
+from contextlib import contextmanager
+
+from sqlalchemy.orm import Session
 
 TOKEN_IN_PAGE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
 HTMX = {"HX-Request": "true"}
@@ -46,3 +49,17 @@ class Client:
         if csrf:
             headers["X-CSRFToken"] = self.csrf_token
         return self.http.post(url, data=data or {}, headers=headers, **kwargs)
+
+
+@contextmanager
+def own_session(app):
+    """A database session of the test's own, on the app's engine.
+
+    Not Flask-SQLAlchemy's scoped session inside a pushed app context: requests
+    made meanwhile would reuse that context, and with it `g` and the logged-in
+    user of the previous request.
+    """
+    with app.app_context():
+        engine = app.extensions["sqlalchemy"].engine
+    with Session(engine) as session:
+        yield session

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, request
 from werkzeug.exceptions import NotFound
 
-from ..access import exempt_from_host_csrf, require_sysadmin_api
+from ..access import leave_csrf_to_us, require_sysadmin_api
 from . import audit, checks, document, errors, instances
 from .payload import MAX_BODY
 from .routing import ROUTED_METHODS
@@ -26,13 +26,7 @@ def make_blueprint() -> Blueprint:
     bp.add_url_rule("/<path:path>", "unknown", _unknown, methods=ROUTED_METHODS,
                     provide_automatic_options=False)
 
-    @bp.record_once
-    def _join_host(setup_state):
-        # Basic-authenticated calls carry no CSRF token; access.py checks the session ones.
-        csrf = setup_state.app.extensions.get("csrf")
-        if csrf is not None:
-            csrf.exempt(bp)
-        setup_state.app.before_request(exempt_from_host_csrf(bp))
+    leave_csrf_to_us(bp)
 
     return bp
 

@@ -19,9 +19,12 @@ from ..models import Instance, utcnow
 from ..providers import PROVIDERS
 from ..validation import FieldError, check_description, check_name, normalize_endpoint
 from . import audit
-from .credentials import apply_auth, credentials, target, unsaved_target  # noqa: F401
+from .credentials import apply_auth, credentials, target, unsaved_target
 from .errors import DELETED_MEANWHILE, Conflict, InUse, NotFound
 
+__all__ = ["get", "get_by_name", "create", "update", "set_enabled", "delete",
+           # Credentials belong to an instance; callers find them here too.
+           "credentials", "target", "unsaved_target"]
 # Changing any of these makes the last health result meaningless.
 PROBE_FIELDS = ("endpoint", "auth_mode", "auth_info", "insecure")
 AUDITED = ("name", "description", "endpoint", "auth_mode", "enabled", "insecure", "is_default")

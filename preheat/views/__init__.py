@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app
 from flask_wtf.csrf import generate_csrf
 
-from ..access import exempt_from_host_csrf, require_sysadmin_page
+from ..access import leave_csrf_to_us, require_sysadmin_page
 from . import actions, audit_log, distributions, errors, instance_form, presenters
 
 
@@ -16,12 +16,7 @@ def make_blueprint() -> Blueprint:
     for module in (distributions, instance_form, actions, audit_log, errors):
         module.register(bp)
 
-    @bp.record_once
-    def _join_host(setup_state):
-        csrf = setup_state.app.extensions.get("csrf")
-        if csrf is not None:
-            csrf.exempt(bp)
-        setup_state.app.before_request(exempt_from_host_csrf(bp))
+    leave_csrf_to_us(bp)
 
     @bp.context_processor
     def _template_globals():

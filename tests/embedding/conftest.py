@@ -10,7 +10,7 @@ import flask_migrate
 import pytest
 
 from preheat import migrate as preheat_migrate
-from tests.helpers import Client
+from tests.helpers import Client, own_session
 from tests.host_portal import create_app
 from tests.host_portal.models import Member, db
 
@@ -97,8 +97,9 @@ def user(app) -> PortalClient:
 
 @pytest.fixture
 def session(app):
-    with app.app_context():
-        yield db.session
+    """A database session of the test's own (see helpers.own_session)."""
+    with own_session(app) as session:
+        yield session
 
 
 def sign_in(page, email: str, password: str) -> None:
