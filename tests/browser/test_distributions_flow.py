@@ -290,3 +290,17 @@ def test_markup_in_a_description_is_shown_as_text(admin_page, hostile):
     box.get_by_role("button", name="OK").click()
     expect(row(page, "xss")).to_contain_text(hostile)
     assert page.evaluate("window.preheatOwned") is None
+
+
+def test_markup_typed_as_a_name_is_shown_back_as_text_and_never_runs(admin_page):
+    page = admin_page
+    hostile = '<img src=x onerror="window.preheatOwned=1">'
+    box = open_new_instance(page)
+    fill_instance(box, hostile, "http://xss.example")
+    box.get_by_role("button", name="OK").click()
+    expect(box.get_by_label("Name", exact=True)).to_have_value(hostile)
+    expect(box.locator("#preheat-field-name-error")).to_be_visible()
+    box.get_by_role("button", name="Cancel").click()
+    page.goto("/audit-log")
+    expect(page.locator("#preheat-audit")).to_contain_text(hostile)
+    assert page.evaluate("window.preheatOwned") is None
