@@ -5,26 +5,31 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := app
 
-.PHONY: run test bench venv clean
+.PHONY: run test bench clean
 
-$(BIN)/.installed: requirements.txt requirements-dev.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+
+# What the app needs to run, and on top of it what the tests and benchmarks need.
+$(BIN)/.installed-run: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
-venv: $(BIN)/.installed
+$(BIN)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@ $(BIN)/.installed-run
 
-run: venv
+run: $(BIN)/.installed-run
 	$(BIN)/flask upgrade-db
 	$(BIN)/flask ensure-admin
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT) --with-threads
 
-test: venv
+test: $(BIN)/.installed-dev
 	scripts/ensure-browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: venv
+bench: $(BIN)/.installed-dev
 	$(BIN)/python scripts/bench.py
 	$(BIN)/python scripts/load.py
 
