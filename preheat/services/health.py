@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
 
-from sqlalchemy import or_, update
+from sqlalchemy import or_, select, update
 
 from ..crypto import SecretError
 from ..models import Instance
@@ -48,54 +49,110 @@ def test_connection(session, vendor: str, target: Target, http: HttpClient, *,
 
 def check_instance(box, instance: Instance, http: HttpClient) -> CheckResult:
     """Check a stored instance with its stored credentials."""
+    target = prepare(box, instance)
+    return target if isinstance(target, CheckResult) else check(instance.vendor, target, http)
+
+
+def prepare(box, instance: Instance) -> Target | CheckResult:
+    """The target to check a stored instance at, or the result if its secrets cannot be read."""
     try:
-        target = instance_service.target(box, instance)
+        return instance_service.target(box, instance)
     except SecretError as exc:
         return CheckResult(False, f"Cannot check: {exc}.")
-    return check(instance.vendor, target, http)
 
 
-def record(session, instance_id: int, result: CheckResult, checked=None) -> bool:
+def snapshot(instance: Instance) -> SimpleNamespace:
+    """What `record` compares to tell whether an instance was edited during its check."""
+    return SimpleNamespace(endpoint=instance.endpoint, auth_mode=instance.auth_mode,
+                           auth_secret=instance.auth_secret, insecure=instance.insecure)
+
+
+def record(session, instance_id: int, result: CheckResult, checked=None,
+           claimed_until: datetime | None = None) -> bool:
     """Store `result` as the instance's latest health and end its claim.
 
-    With `checked` (the instance as it was when the check began), the result is
-    dropped if the endpoint or credentials changed meanwhile.
+    With `checked` (a snapshot of the instance when the check began), the result
+    is dropped if the endpoint or credentials changed meanwhile; with
+    `claimed_until`, if this process's claim ran out and another took it.
     """
+    stored = _store(session, instance_id, result, checked, claimed_until)
+    session.commit()
+    return stored
+
+
+def record_many(session, results) -> list[bool]:
+    """`record` for each (instance_id, result, checked, claimed_until), in one transaction."""
+    stored = [_store(session, *item) for item in results]
+    session.commit()
+    return stored
+
+
+def _store(session, instance_id, result, checked, claimed_until) -> bool:
     query = update(Instance).where(Instance.id == instance_id)
     if checked is not None:
         query = query.where(Instance.endpoint == checked.endpoint,
                             Instance.auth_mode == checked.auth_mode,
                             Instance.auth_secret.is_not_distinct_from(checked.auth_secret),
                             Instance.insecure == checked.insecure)
+    if claimed_until is not None:
+        query = query.where(Instance.health_claimed_until == claimed_until)
     stored = session.execute(query.values(
         health_status=result.status, health_reason=result.reason,
         health_http_status=result.http_status, health_latency_ms=result.latency_ms,
         health_checked_at=result.checked_at, health_claimed_until=None,
     )).rowcount == 1
     if not stored:
-        release(session, instance_id)
-    session.commit()
+        release(session, instance_id, claimed_until)
     return stored
 
 
 def claim(session, instance_id: int, requested_at: datetime, lease: float) -> bool:
     """Take the right to check an instance: enabled, unclaimed, no result since the request."""
+    return bool(claim_many(session, [instance_id], requested_at, lease)[0])
+
+
+def claim_many(session, instance_ids, requested_at: datetime, lease: float):
+    """Claim each instance `claim` would, in one transaction; return the ids won and until when."""
     now = datetime.now(timezone.utc)
-    claimed = session.execute(
-        update(Instance).where(
-            Instance.id == instance_id, Instance.enabled.is_(True),
-            or_(Instance.health_claimed_until.is_(None), Instance.health_claimed_until < now),
-            or_(Instance.health_checked_at.is_(None), Instance.health_checked_at < requested_at),
-        ).values(health_claimed_until=now + timedelta(seconds=lease))
-    ).rowcount == 1
+    until = now + timedelta(seconds=lease)
+    claimable = (Instance.enabled.is_(True),
+                 or_(Instance.health_claimed_until.is_(None), Instance.health_claimed_until < now),
+                 or_(Instance.health_checked_at.is_(None), Instance.health_checked_at < requested_at))
+    ids = sorted(set(instance_ids))
+    if session.get_bind().dialect.update_returning:
+        # Rows are locked in id order (FOR UPDATE where the database has row
+        # locks), so processes claiming overlapping batches cannot deadlock.
+        ordered = (select(Instance.id).where(Instance.id.in_(ids), *claimable)
+                   .order_by(Instance.id).with_for_update())
+        won = list(session.scalars(
+            update(Instance).where(Instance.id.in_(ordered.scalar_subquery()), *claimable)
+            .values(health_claimed_until=until).returning(Instance.id)
+            .execution_options(synchronize_session=False)))
+    else:
+        won = [instance_id for instance_id in ids if session.execute(
+            update(Instance).where(Instance.id == instance_id, *claimable)
+            .values(health_claimed_until=until)).rowcount == 1]
     session.commit()
-    return claimed
+    return sorted(won), until
 
 
-def release(session, instance_id: int) -> None:
-    """End a claim without a result."""
-    session.execute(update(Instance).where(Instance.id == instance_id)
-                    .values(health_claimed_until=None))
+def renew(session, instance_id: int, claimed_until: datetime, lease: float):
+    """Extend this process's claim for `lease` seconds; None if the claim is not ours any more."""
+    until = datetime.now(timezone.utc) + timedelta(seconds=lease)
+    renewed = session.execute(
+        update(Instance).where(Instance.id == instance_id,
+                               Instance.health_claimed_until == claimed_until)
+        .values(health_claimed_until=until)).rowcount == 1
+    session.commit()
+    return until if renewed else None
+
+
+def release(session, instance_id: int, claimed_until: datetime | None = None) -> None:
+    """End a claim without a result (with `claimed_until`, only if it is still ours)."""
+    query = update(Instance).where(Instance.id == instance_id)
+    if claimed_until is not None:
+        query = query.where(Instance.health_claimed_until == claimed_until)
+    session.execute(query.values(health_claimed_until=None))
 
 
 def is_stale(instance: Instance, ttl: float, now: datetime | None = None) -> bool:
