@@ -2,9 +2,12 @@
 
 One dispatcher thread does the database work: it claims a batch of instances
 (so several processes never check one instance twice), reads them, and stores
-results in batches. The pool of PREHEAT_HEALTH_CONCURRENCY threads only talks
-to the providers: each thread runs one claimed instance's full check by its
-provider's driver.
+results in batches. The connect sweep then connects to every claimed endpoint
+at once. One whose connect finishes goes to the pool of
+PREHEAT_HEALTH_CONCURRENCY threads for its full check by the provider's
+driver; one whose connect gets no answer within the connect timeout gets the
+driver's sentence for that at once. Unreachable providers thus never hold a
+pool thread: forty cost one connect timeout, not one per pool-full.
 """
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from sqlalchemy import select
 
 from ..models import Instance
 from ..providers import CheckResult, HttpClient, Target
+from ..providers.sweep import ConnectSweep, address_of
 from . import health
 from .serial import SerialWorker
 
@@ -49,10 +53,12 @@ class HealthMonitor:
     def __init__(self, app, concurrency: int, http: HttpClient):
         self._app = app
         self._http = http
-        # Long enough for the check; one that waited for a pool thread renews it first.
-        self.lease = REQUESTS_PER_CHECK * http.deadline + LEASE_MARGIN
+        # Long enough for the DNS lookup and connect in the sweep, then the
+        # check; a check that waited long for a pool thread renews it first.
+        self.lease = 2 * http.connect_timeout + REQUESTS_PER_CHECK * http.deadline + LEASE_MARGIN
         self._pool = ThreadPoolExecutor(max_workers=concurrency,
                                         thread_name_prefix="preheat-health")
+        self._sweep = ConnectSweep(http.connect_timeout, http.denylist, http.resolver)
         self._db = SerialWorker("preheat-health-db")  # the dispatcher
         self._lock = threading.Lock()
         self._running: dict[int, Future] = {}
@@ -99,6 +105,7 @@ class HealthMonitor:
         with self._lock:
             self._closed = True
             futures = list(self._running.values())
+        self._sweep.close()
         self._pool.shutdown(wait=False, cancel_futures=True)
         for future in futures:
             future.cancel()
@@ -125,8 +132,10 @@ class HealthMonitor:
                 self._settle(claim, None)
             elif isinstance(claim.target, CheckResult):
                 self._settle(claim, claim.target, store=True)
+            elif (address := address_of(claim.target.endpoint)) is None:
+                self._to_pool(claim)  # nothing to connect to: its driver says why
             else:
-                self._to_pool(claim)
+                self._sweep.add(claim, *address, self._swept)
 
     def _claim(self, batch: list[_Claim]) -> None:
         state = self._app.extensions["preheat"]
@@ -140,6 +149,13 @@ class HealthMonitor:
             claim.vendor, claim.target = instance.vendor, health.prepare(state.secret_box,
                                                                          instance)
         session.close()
+
+    def _swept(self, claim: _Claim, result: CheckResult | None) -> None:
+        """Take the sweep's outcome: a full check, or the connect timeout's result."""
+        if result is None:
+            self._to_pool(claim)
+        else:
+            self._settle(claim, result, store=True)
 
     def _to_pool(self, claim: _Claim) -> None:
         try:
@@ -165,7 +181,7 @@ class HealthMonitor:
         """Make sure the claim outlasts the check; False if another process took it over."""
         left = (claim.until - datetime.now(timezone.utc)).total_seconds()
         if left >= REQUESTS_PER_CHECK * self._http.deadline + LEASE_MARGIN:
-            return True
+            return True  # taken up soon after the sweep, as usual
         with self._app.app_context():
             claim.until = health.renew(self._app.extensions["preheat"].db.session,
                                        claim.instance_id, claim.until, self.lease)
