@@ -10,7 +10,7 @@ from sqlalchemy import event, select, update
 
 from app import create_app
 from preheat.models import Instance
-from preheat.services import instances
+from preheat.services import health, instances
 from tests.providers import dragonfly as dragonfly_standin
 from tests.providers.faults import blackhole
 from tests.providers.server import QuietHandler, serve
@@ -140,6 +140,24 @@ def test_a_result_newer_than_the_request_is_not_checked_again(app, session, drag
     earlier = datetime.now(timezone.utc) - timedelta(seconds=10)
     assert run(app, [instance_id], requested_at=earlier) == {instance_id: None}
     assert dragonfly.requests == []
+
+
+@pytest.mark.parametrize("returning", [True, False], ids=["one statement", "row by row"])
+def test_a_batch_claim_takes_only_enabled_unclaimed_instances_without_newer_results(
+        app, session, monkeypatch, returning):
+    ids = add(app, [f"http://127.0.0.1:{port}" for port in (9, 10, 11, 12)])
+    now = datetime.now(timezone.utc)
+    for instance_id, values in zip(ids[1:], [
+            {"health_claimed_until": now + timedelta(seconds=60)},
+            {"health_checked_at": now + timedelta(seconds=1)},
+            {"enabled": False}]):
+        session.execute(update(Instance).where(Instance.id == instance_id).values(**values))
+    session.commit()
+    monkeypatch.setattr(session.get_bind().dialect, "update_returning", returning)
+    won, until = health.claim_many(session, reversed(ids), now, lease=30)
+    assert won == [ids[0]]
+    assert stored(session, ids[0]).health_claimed_until == until
+    assert health.claim_many(session, ids, now, lease=30)[0] == []
 
 
 def test_a_timeout_for_an_instance_edited_during_the_sweep_is_dropped(app, session):
