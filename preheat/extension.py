@@ -12,7 +12,7 @@ from werkzeug.utils import import_string
 from .crypto import SecretBox, load_or_create_key_file, parse_keys
 from .layout import check_base_template
 from .providers import HttpClient
-from .services.health import HealthMonitor
+from .services.monitor import HealthMonitor
 
 DEFAULTS = {
     "PREHEAT_URL_PREFIX": "/preheat",

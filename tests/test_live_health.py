@@ -2,6 +2,7 @@
 import re
 import time
 from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import event, select
@@ -152,8 +153,8 @@ def test_a_result_for_an_instance_edited_meanwhile_is_dropped(admin, app, sessio
     create(admin, "http://127.0.0.1:9", auth_mode="NONE")
     settle(app)
     before = stored(session)
-    snapshot = health.SimpleNamespace(endpoint=before.endpoint, auth_mode="NONE",
-                                      auth_secret=None, insecure=False)
+    snapshot = SimpleNamespace(endpoint=before.endpoint, auth_mode="NONE",
+                               auth_secret=None, insecure=False)
     assert health.claim(session, 1, datetime.now(timezone.utc), lease=60)
     before.endpoint = "http://127.0.0.1:10"
     session.commit()

@@ -162,13 +162,18 @@ def resolve(exchange: Exchange, host: str, port: int, timeout: float) -> list:
                              ) from None
 
 
+def allowed_addresses(infos, denylist) -> list:
+    """The getaddrinfo entries whose address the denylist allows."""
+    return [info for info in infos if not blocked_by(info[4][0], denylist)]
+
+
 def open_socket(host: str, port: int, timeout: float, options) -> socket.socket:
     """Resolve, check against the denylist, and connect to an address that passed."""
     exchange = current_exchange()
     infos = resolve(exchange, host, port, min(timeout, exchange.remaining()))
     if not infos:
         raise ConnectFailure(f"DNS lookup failed: the host name {host} has no address.")
-    allowed = [info for info in infos if not blocked_by(info[4][0], exchange.denylist)]
+    allowed = allowed_addresses(infos, exchange.denylist)
     if not allowed:
         address = infos[0][4][0]
         raise ConnectFailure(
@@ -196,13 +201,18 @@ def _connect_reason(error, host: str, port: int, timeout: float, exchange) -> st
     if exchange.expired:
         return f"Gave up after {exchange.budget:g} s connecting to {where}."
     if isinstance(error, TimeoutError):
-        return (f"Timed out after {timeout:g} s connecting to {where}: no answer (the host"
-                " is down or a firewall drops the packets).")
+        return connect_timeout_reason(host, port, timeout)
     if getattr(error, "errno", None) == errno.ECONNREFUSED:
         return f"Connection refused: nothing listens on {where}."
     if getattr(error, "errno", None) in (errno.EHOSTUNREACH, errno.ENETUNREACH):
         return f"No route to {where}: the host or its network is unreachable."
     return f"Cannot connect to {where}: {getattr(error, 'strerror', None) or 'unknown error'}."
+
+
+def connect_timeout_reason(host: str, port: int, timeout: float) -> str:
+    """The sentence for a connect that got no answer within `timeout` seconds."""
+    return (f"Timed out after {timeout:g} s connecting to {host}:{port}: no answer (the host"
+            " is down or a firewall drops the packets).")
 
 
 class PinnedHTTPConnection(HTTPConnection):
