@@ -1,6 +1,8 @@
 """Logging in and out of the standalone app."""
 from __future__ import annotations
 
+import re
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -11,6 +13,9 @@ from wtforms.validators import DataRequired, Length
 from . import throttle
 from .extensions import db, login_manager
 from .users import User
+
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class LoginForm(FlaskForm):
@@ -39,9 +44,6 @@ def load_user_from_basic_auth(request) -> User | None:
     auth = request.authorization
     if auth is None or auth.type != "basic" or not auth.username:
         return None
-    # No user has such a name, and NUL bytes would make PostgreSQL refuse the query.
-    if len(auth.username) > 64 or not auth.username.isprintable():
-        return None
     user, _ = authenticate(auth.username, auth.password or "")
     return user
 
@@ -49,6 +51,8 @@ def load_user_from_basic_auth(request) -> User | None:
 def authenticate(username: str, password: str) -> tuple[User | None, int]:
     """Check a username and password: (user or None, seconds to wait if throttled)."""
     address = request.remote_addr or "unknown"
+    # No user has such a name, and NUL bytes would make PostgreSQL refuse the query.
+    username = CONTROL.sub("?", username)[:65]
     wait = throttle.seconds_locked(username, address)
     if wait:
         return None, wait

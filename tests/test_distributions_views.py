@@ -208,3 +208,10 @@ def test_missing_instance_is_a_404_with_a_message(admin, url):
                                  "/distributions/actions/delete/confirm?instance=abc"])
 def test_odd_query_strings_never_cause_a_server_error(admin, url):
     assert admin.get(url).status_code < 500
+
+
+@pytest.mark.parametrize("url", ["/distributions?q=a%00b", "/distributions?q=%00",
+                                 "/audit-log?instance=%00&user=x%00"])
+def test_control_characters_in_filters_are_ignored(admin, url):
+    for htmx in (False, True):
+        assert admin.get(url, htmx=htmx).status_code == 200

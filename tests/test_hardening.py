@@ -105,3 +105,12 @@ def test_database_outage_is_a_503_and_recovers_by_itself(proxied_postgres, admin
     assert api.get_json()["errors"][0]["code"] == "SERVICE_UNAVAILABLE"
     proxied_postgres.restore()
     assert admin.get("/distributions").status_code == 200
+
+
+@pytest.mark.parametrize("username", ["ad\x00min", "\x00", "a" * 65, "\u202eadmin"])
+def test_odd_usernames_are_refused_like_wrong_ones(anonymous, username):
+    response = attempt(anonymous, "whatever", username=username)
+    assert response.status_code in (400, 401)
+    assert anonymous.http.get("/api/v2.0/p2p/preheat/instances", headers={
+        "Authorization": "Basic " + __import__("base64").b64encode(
+            f"{username}:pw".encode()).decode()}).status_code == 401

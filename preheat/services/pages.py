@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -9,6 +10,7 @@ from sqlalchemy import func, select
 from ..models import Instance
 
 PAGE_SIZES = (15, 25, 50, 100)
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,11 @@ class Page:
     @property
     def last_index(self) -> int:
         return min(self.number * self.size, self.total)
+
+
+def search_text(value: str | None, limit: int = 128) -> str:
+    """Filter text as typed, without control characters (PostgreSQL refuses NUL bytes)."""
+    return CONTROL.sub("", value or "").strip()[:limit]
 
 
 def escape_like(text: str) -> str:

@@ -6,6 +6,7 @@ from flask import current_app, request
 from ..htmx import page_or_partial
 from ..services import audit
 from ..services.audit_pages import audit_page
+from ..services.pages import search_text
 
 PAGE_SIZE = 25
 
@@ -18,7 +19,7 @@ def audit_log():
     """Show the audit log, newest first, filtered by instance, user and action."""
     session = current_app.extensions["preheat"].db.session
     audit.prune(session)
-    filters = {key: request.args.get(key, "").strip()[:128]
+    filters = {key: search_text(request.args.get(key))
                for key in ("instance", "user", "action")}
     if filters["action"] not in audit.ACTIONS:
         filters["action"] = ""

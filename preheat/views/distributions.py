@@ -7,7 +7,7 @@ from flask import current_app, request
 
 from ..htmx import page_or_partial
 from ..services import audit, health
-from ..services.pages import PAGE_SIZES, instance_page
+from ..services.pages import PAGE_SIZES, instance_page, search_text
 from . import hints, status
 
 
@@ -44,13 +44,13 @@ def _current_page():
     if size not in PAGE_SIZES:
         size = current_app.config["PREHEAT_PAGE_SIZE"]
     session = current_app.extensions["preheat"].db.session
-    return instance_page(session, request.values.get("q", "").strip()[:128],
+    return instance_page(session, search_text(request.values.get("q")),
                          request.values.get("page", 1, type=int), size)
 
 
 def _table(page, submitted, now):
     pending = status.pending_ids(page.items, submitted, now)
-    query = request.values.get("q", "").strip()[:128]
+    query = search_text(request.values.get("q"))
     return page_or_partial("preheat/distributions.html", "preheat/_instances.html",
                            page=page, q=query, pending=pending, page_sizes=PAGE_SIZES,
                            poll=status.Poll.start(pending, now), now=now)
