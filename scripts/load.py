@@ -119,6 +119,8 @@ def report(output: str, url: str) -> int:
     socket_errors = int(re.search(r"^SOCKET_ERRORS (\d+)", output, re.M).group(1))
     server_errors = sum(count for status, count in statuses.items() if status >= 500)
     errors = sum(count for status, count in statuses.items() if not 200 <= status < 300)
+    for failure in re.findall(r"^FAILURE (.*)$", output, re.M):
+        print(f"  not a 2xx: {failure}")
     backend = make_url(url).get_backend_name()
     print(f"load ({backend}, {WORKERS} gunicorn workers, {CONNECTIONS} connections, {DURATION}):"
           f" {rps:.0f} requests/s, p99 {p99:.0f} ms, statuses {dict(sorted(statuses.items()))},"
