@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, text
 from app import create_app, create_user, db, upgrade_database
 from tests.accounts import ADMIN, USER
 from tests.databases import scratch_postgres
-from tests.helpers import Client, own_session
+from tests.helpers import Client, own_session, release
 
 pytest_plugins = ["tests.browser_fixtures"]
 
@@ -65,10 +65,7 @@ def app(app_config, tmp_path):
         create_user(*USER, sysadmin=False)
         db.session.commit()
     yield app
-    app.extensions["preheat"].health.shutdown()
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    release(app)
 
 
 @pytest.fixture

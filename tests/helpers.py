@@ -63,3 +63,11 @@ def own_session(app):
         engine = app.extensions["sqlalchemy"].engine
     with Session(engine) as session:
         yield session
+
+
+def release(app) -> None:
+    """Stop the app's health checks and close its database connections."""
+    app.extensions["preheat"].health.shutdown()
+    with app.app_context():
+        app.extensions["sqlalchemy"].session.remove()
+        app.extensions["sqlalchemy"].engine.dispose()

@@ -10,7 +10,7 @@ import flask_migrate
 import pytest
 
 from preheat import migrate as preheat_migrate
-from tests.helpers import Client, own_session
+from tests.helpers import Client, own_session, release
 from tests.host_portal import create_app
 from tests.host_portal.models import Member, db
 
@@ -72,10 +72,7 @@ def app(portal_config):
             db.session.add(member)
         db.session.commit()
     yield app
-    app.extensions["preheat"].health.shutdown()
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    release(app)
 
 
 @pytest.fixture
