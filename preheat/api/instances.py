@@ -51,19 +51,18 @@ def get_instance(name: str):
 
 def replace_instance(name: str):
     """Replace an instance with the body, as Harbor's PUT does."""
-    instance = find(name)
-    body = json_object()
-    data = replacement(body)
-    _check_id(body, instance)
-    instances.update(_session(), _box(), instance, data)
-    return jsonify(instance_json(instance))
+    return _change(name, replacement)
 
 
 def update_instance(name: str):
     """Change only the fields the body names."""
+    return _change(name, instance_fields)
+
+
+def _change(name: str, fields_of):
     instance = find(name)
     body = json_object()
-    data = instance_fields(body)
+    data = fields_of(body)
     _check_id(body, instance)
     instances.update(_session(), _box(), instance, data)
     return jsonify(instance_json(instance))

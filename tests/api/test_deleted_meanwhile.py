@@ -1,4 +1,8 @@
 """An instance deleted by another request while this one works on it: 404, never a 500."""
+import re
+from contextlib import contextmanager
+
+import pytest
 from sqlalchemy import delete
 
 from preheat.models import Instance
@@ -7,34 +11,29 @@ from preheat.services.errors import DELETED_MEANWHILE, NotFound
 from tests.api.conftest import error_of
 
 
-def test_update_of_an_instance_deleted_meanwhile_is_not_found(app, api, session):
-    api.create(name="doomed")
+@contextmanager
+def loaded_then_deleted(app, session):
+    """The instance 'doomed' as this request loaded it, then deleted by another."""
     with app.app_context():
         state = app.extensions["preheat"]
         loaded = instances.get_by_name(state.db.session, "doomed")
         session.execute(delete(Instance).where(Instance.name == "doomed"))
         session.commit()
-        try:
+        yield state, loaded
+
+
+def test_update_of_an_instance_deleted_meanwhile_is_not_found(app, api, session):
+    api.create(name="doomed")
+    with loaded_then_deleted(app, session) as (state, loaded):
+        with pytest.raises(NotFound, match=re.escape(DELETED_MEANWHILE)):
             instances.update(state.db.session, state.secret_box, loaded, {"description": "x"})
-        except NotFound as error:
-            assert error.message == DELETED_MEANWHILE
-        else:
-            raise AssertionError("the update of a deleted instance went through")
 
 
 def test_deactivating_an_instance_deleted_meanwhile_is_not_found(app, api, session):
     api.create(name="doomed")
-    with app.app_context():
-        state = app.extensions["preheat"]
-        loaded = instances.get_by_name(state.db.session, "doomed")
-        session.execute(delete(Instance).where(Instance.name == "doomed"))
-        session.commit()
-        try:
+    with loaded_then_deleted(app, session) as (state, loaded):
+        with pytest.raises(NotFound):
             instances.set_enabled(state.db.session, [loaded], False)
-        except NotFound:
-            pass
-        else:
-            raise AssertionError("deactivating a deleted instance went through")
 
 
 def test_api_answers_404_when_the_row_vanishes_after_the_change(app, api, session, monkeypatch):
