@@ -5,6 +5,7 @@ import html
 import re
 from contextlib import contextmanager
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 TOKEN_IN_PAGE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
@@ -71,3 +72,19 @@ def release(app) -> None:
     with app.app_context():
         app.extensions["sqlalchemy"].session.remove()
         app.extensions["sqlalchemy"].engine.dispose()
+
+
+@contextmanager
+def failing_health_writes(app):
+    """Every UPDATE that records a health result fails as if the database broke."""
+    with app.app_context():
+        engine = app.extensions["sqlalchemy"].engine
+
+    def fail_on_record(conn, cursor, statement, parameters, context, executemany):
+        if "health_status" in statement and statement.startswith("UPDATE"):
+            raise engine.dialect.loaded_dbapi.OperationalError("simulated failure")
+    event.listen(engine, "before_cursor_execute", fail_on_record)
+    try:
+        yield
+    finally:
+        event.remove(engine, "before_cursor_execute", fail_on_record)

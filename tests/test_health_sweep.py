@@ -6,11 +6,12 @@ from contextlib import ExitStack
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
 from app import create_app
 from preheat.models import Instance
 from preheat.services import health, instances
+from tests.helpers import failing_health_writes
 from tests.providers import dragonfly as dragonfly_standin
 from tests.providers.faults import blackhole
 from tests.providers.server import QuietHandler, serve
@@ -203,16 +204,7 @@ def test_a_failing_write_of_a_timeout_is_logged_without_credentials(app, session
     with blackhole() as url:
         [instance_id] = add(app, [url], token="canary-token-31")
         ciphertext = stored(session, instance_id).auth_secret
-        with app.app_context():
-            engine = app.extensions["preheat"].db.engine
-
-        def fail_on_record(conn, cursor, statement, parameters, context, executemany):
-            if "health_status" in statement and statement.startswith("UPDATE"):
-                raise engine.dialect.loaded_dbapi.OperationalError("simulated failure")
-        event.listen(engine, "before_cursor_execute", fail_on_record)
-        try:
+        with failing_health_writes(app):
             assert run(app, [instance_id]) == {instance_id: None}
-        finally:
-            event.remove(engine, "before_cursor_execute", fail_on_record)
     assert f"checking the health of instance {instance_id} failed" in caplog.text
     assert ciphertext not in caplog.text and "canary-token-31" not in caplog.text

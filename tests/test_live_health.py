@@ -5,12 +5,13 @@ from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app import create_app
 from preheat.models import Instance
 from preheat.providers import CheckResult
 from preheat.services import health
+from tests.helpers import failing_health_writes
 from tests.providers.server import QuietHandler, serve
 
 FORM = {"vendor": "dragonfly", "name": "df", "description": "", "auth_mode": "OAUTH",
@@ -201,17 +202,8 @@ def test_a_failing_database_write_is_logged_without_credentials(admin, app, sess
     ciphertext = stored(session).auth_secret
     session.execute(Instance.__table__.update().values(health_claimed_until=None))
     session.commit()
-    with app.app_context():
-        engine = app.extensions["preheat"].db.engine
-
-    def fail_on_record(conn, cursor, statement, parameters, context, executemany):
-        if "health_status" in statement and statement.startswith("UPDATE"):
-            raise engine.dialect.loaded_dbapi.OperationalError("simulated failure")
-    event.listen(engine, "before_cursor_execute", fail_on_record)
-    try:
+    with failing_health_writes(app):
         app.extensions["preheat"].health.submit([1])
         settle(app)
-    finally:
-        event.remove(engine, "before_cursor_execute", fail_on_record)
     assert "checking the health of instance 1 failed" in caplog.text
     assert ciphertext not in caplog.text and "good-token" not in caplog.text
