@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import atexit
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from flask import Flask
@@ -12,6 +12,8 @@ from werkzeug.utils import import_string
 from .crypto import SecretBox, load_or_create_key_file, parse_keys
 from .layout import check_base_template
 from .providers import HttpClient
+from .providers.connect import DEFAULT_DENYLIST
+from .providers.http import DEFAULT_TIMEOUT
 from .services.monitor import HealthMonitor
 
 DEFAULTS = {
@@ -21,9 +23,9 @@ DEFAULTS = {
     "PREHEAT_IS_SYSADMIN": None,
     "PREHEAT_LOAD_HTMX": True,
     "PREHEAT_ENCRYPTION_KEY": None,
-    "PREHEAT_HTTP_TIMEOUT": 5.0,
+    "PREHEAT_HTTP_TIMEOUT": DEFAULT_TIMEOUT,
     "PREHEAT_HTTP_DEADLINE": None,
-    "PREHEAT_ENDPOINT_DENYLIST": ("169.254.0.0/16", "fe80::/10"),
+    "PREHEAT_ENDPOINT_DENYLIST": DEFAULT_DENYLIST,
     "PREHEAT_HEALTH_TTL": 60,
     "PREHEAT_HEALTH_CONCURRENCY": 16,
     "PREHEAT_PAGE_SIZE": 15,
@@ -48,7 +50,6 @@ class PreheatState:
     secret_box: SecretBox
     http: HttpClient
     health: HealthMonitor
-    config: dict = field(default_factory=dict)
     layout_checked: bool = False
 
     def layout(self, env) -> str:
@@ -91,7 +92,6 @@ def init_app(app: Flask, *, url_prefix: str | None = None, api_prefix: str | Non
         secret_box=SecretBox(_encryption_keys(app)),
         http=HttpClient.from_config(app.config),
         health=None,
-        config={key: app.config[key] for key in DEFAULTS},
     )
     state.health = HealthMonitor(app, int(app.config["PREHEAT_HEALTH_CONCURRENCY"]), state.http)
     atexit.register(state.health.shutdown)

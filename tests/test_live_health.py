@@ -2,7 +2,6 @@
 import re
 import time
 from datetime import datetime, timedelta, timezone
-from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
@@ -154,9 +153,9 @@ def test_a_result_for_an_instance_edited_meanwhile_is_dropped(admin, app, sessio
     create(admin, "http://127.0.0.1:9", auth_mode="NONE")
     settle(app)
     before = stored(session)
-    snapshot = SimpleNamespace(endpoint=before.endpoint, auth_mode="NONE",
-                               auth_secret=None, insecure=False)
-    assert health.claim(session, 1, datetime.now(timezone.utc), lease=60)
+    snapshot = health.snapshot(before)
+    won, _ = health.claim_many(session, [1], datetime.now(timezone.utc), lease=60)
+    assert won == [1]
     before.endpoint = "http://127.0.0.1:10"
     session.commit()
     assert not health.record(session, 1, CheckResult(True, "stale"), snapshot)

@@ -62,13 +62,6 @@ class Provider(ABC):
     maintainers: tuple[str, ...] = ()
     source: str = ""
     auth_modes: tuple[str, ...] = ("NONE",)
-    default_port: int | None = None
-
-    def metadata(self) -> dict:
-        """What the providers listing shows: Harbor's fields plus the auth modes."""
-        return {"id": self.id, "name": self.name, "icon": self.icon,
-                "maintainers": list(self.maintainers), "version": self.version,
-                "source": self.source, "auth_modes": list(self.auth_modes)}
 
     def auth_note(self, mode: str) -> str | None:
         """A sentence about using auth `mode` with this provider, if it needs one."""

@@ -24,7 +24,6 @@ class Dragonfly(Provider):
     maintainers = ("chlins.zhang@gmail.com", "gaius.qi@gmail.com")
     source = "https://github.com/dragonflyoss/Dragonfly2"
     auth_modes = ("OAUTH",)
-    default_port = 8080
 
     def auth_note(self, mode: str) -> str | None:
         if mode == "BASIC":

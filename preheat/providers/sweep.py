@@ -64,7 +64,7 @@ class ConnectSweep:
                     self._loop.release()
                 self._loop = SweepLoop(self)
             loop = self._loop
-        loop.post(Probe(key, host.strip("[]"), port, report))
+        loop.post(Probe(key, host, port, report))
 
     def close(self) -> None:
         """Stop probing; endpoints still being probed are not reported."""

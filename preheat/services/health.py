@@ -106,13 +106,12 @@ def _store(session, instance_id, result, checked, claimed_until) -> bool:
     return stored
 
 
-def claim(session, instance_id: int, requested_at: datetime, lease: float) -> bool:
-    """Take the right to check an instance: enabled, unclaimed, no result since the request."""
-    return bool(claim_many(session, [instance_id], requested_at, lease)[0])
-
-
 def claim_many(session, instance_ids, requested_at: datetime, lease: float):
-    """Claim each instance `claim` would, in one transaction; return the ids won and until when."""
+    """Claim the instances this process may check; return the ids won and until when.
+
+    An instance is won if it is enabled, unclaimed (or its claim ran out) and
+    has no result since `requested_at`; all in one transaction.
+    """
     now = datetime.now(timezone.utc)
     until = now + timedelta(seconds=lease)
     claimable = (Instance.enabled.is_(True),
