@@ -1,8 +1,6 @@
 """Logging in and out of the standalone app."""
 from __future__ import annotations
 
-import re
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required, login_user, logout_user
 from flask_wtf import FlaskForm
@@ -10,12 +8,11 @@ from sqlalchemy import select
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from preheat.validation import CONTROL_CHARS
+
 from . import throttle
 from .extensions import db, login_manager
 from .users import User
-
-
-CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class LoginForm(FlaskForm):
@@ -52,7 +49,7 @@ def authenticate(username: str, password: str) -> tuple[User | None, int]:
     """Check a username and password: (user or None, seconds to wait if throttled)."""
     address = request.remote_addr or "unknown"
     # No user has such a name, and NUL bytes would make PostgreSQL refuse the query.
-    username = CONTROL.sub("?", username)[:65]
+    username = CONTROL_CHARS.sub("?", username)[:65]
     wait = throttle.seconds_locked(username, address)
     if wait:
         return None, wait

@@ -1,19 +1,17 @@
 """The audit log resource: who changed or tried what, newest first."""
 from __future__ import annotations
 
-import re
-
 from flask import current_app, jsonify, request
 
 from ..services import audit
 from ..services.audit_pages import audit_page
+from ..validation import CONTROL_CHARS
 from . import query
 from .errors import ApiError
 from .routing import route
 from .serialize import unix_seconds
 
 TEXT_FILTERS = ("instance", "user")
-CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 OUTCOMES = ("success", "failure")
 
 
@@ -58,7 +56,7 @@ def _filters(args) -> dict:
     filters = {}
     for name in TEXT_FILTERS:
         value = args.get(name, "")
-        if len(value) > 128 or CONTROL.search(value):
+        if len(value) > 128 or CONTROL_CHARS.search(value):
             raise ApiError(400, f"{name} must be at most 128 characters, without control"
                                 " characters.", name)
         filters[name] = value

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from flask import url_for
 
 from ..services.query import FLAG_COLUMNS, SORT_COLUMNS, TEXT_COLUMNS, Filter, SortKey
+from ..validation import CONTROL_CHARS
 from .errors import ApiError
 
 TEXT_KEYS = tuple(TEXT_COLUMNS)
@@ -34,7 +35,6 @@ Q_PATTERN = rf"^(?:{_TERM}(?:,{_TERM}){{0,{MAX_TERMS - 1}}})?$"
 _SORT_KEY = rf"-?(?:{'|'.join(SORT_KEYS)})"
 SORT_PATTERN = rf"^(?:{_SORT_KEY}(?:,{_SORT_KEY}){{0,{len(SORT_KEYS) - 1}}})?$"
 _KEY_VALUE = re.compile(r"([^=]*)=(.*)", re.DOTALL)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def _term(term: str) -> Filter:
     if key not in TEXT_KEYS:
         raise _bad("q", f"q cannot filter on {_show(key)}; use one of: "
                         + ", ".join(TEXT_KEYS + FLAG_KEYS) + ".")
-    if _CONTROL.search(value):
+    if CONTROL_CHARS.search(value):
         raise _bad("q", f"q term for {key} contains control characters.")
     return _text_filter(key, value, term)
 

@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
 from ..models import Instance
+from ..validation import CONTROL_CHARS
 
 PAGE_SIZES = (15, 25, 50, 100)
-CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -37,7 +36,7 @@ class Page:
 
 def search_text(value: str | None, limit: int = 128) -> str:
     """Filter text as typed, without control characters (PostgreSQL refuses NUL bytes)."""
-    return CONTROL.sub("", value or "").strip()[:limit]
+    return CONTROL_CHARS.sub("", value or "").strip()[:limit]
 
 
 def escape_like(text: str) -> str:
