@@ -5,6 +5,8 @@ import ipaddress
 import re
 from urllib.parse import urlsplit
 
+from .providers import PROVIDERS
+
 NAME_MAX = 128
 DESCRIPTION_MAX = 1000
 ENDPOINT_MAX = 1024
@@ -22,6 +24,13 @@ class FieldError(ValueError):
         super().__init__(message)
         self.field = field
         self.message = message
+
+
+def check_vendor(value) -> str:
+    """Return the id of a registered provider or raise FieldError."""
+    if value not in PROVIDERS:
+        raise FieldError("vendor", "Provider must be one of: " + ", ".join(PROVIDERS) + ".")
+    return value
 
 
 def check_name(value: str | None) -> str:

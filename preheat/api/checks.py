@@ -3,10 +3,9 @@ from __future__ import annotations
 
 from flask import current_app, jsonify, request
 
-from ..providers import PROVIDERS
 from ..services import health, instances
 from ..services.errors import NotFound
-from ..validation import FieldError
+from ..validation import FieldError, check_vendor
 from .errors import ApiError
 from .instances import find
 from .payload import instance_fields, json_object, whole_number
@@ -30,7 +29,7 @@ def ping():
     if body.get("id") is not None:
         result = _check_stored(_stored(whole_number(body["id"])))
     else:
-        result = health.test_connection(_state().db.session, _vendor(fields),
+        result = health.test_connection(_state().db.session, check_vendor(fields.get("vendor")),
                                         _unsaved_target(fields), _state().http,
                                         name=fields.get("name"))
     if not result.ok:
@@ -60,13 +59,6 @@ def _stored(instance_id: int):
     if not 1 <= instance_id <= MAX_ID:
         raise NotFound(f"Instance {instance_id} does not exist.")
     return instances.get(_state().db.session, instance_id)
-
-
-def _vendor(fields: dict) -> str:
-    vendor = fields.get("vendor")
-    if vendor not in PROVIDERS:
-        raise FieldError("vendor", "Provider must be one of: " + ", ".join(PROVIDERS) + ".")
-    return vendor
 
 
 def _unsaved_target(fields: dict):

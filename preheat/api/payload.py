@@ -11,8 +11,7 @@ import json
 from flask import request
 
 from ..models import AUTH_MODES
-from ..providers import PROVIDERS
-from ..validation import CONTROL_CHARS, DESCRIPTION_MAX, SECRET_MAX, FieldError
+from ..validation import CONTROL_CHARS, DESCRIPTION_MAX, SECRET_MAX, FieldError, check_vendor
 from .errors import ApiError
 
 MAX_BODY = 64 * 1024
@@ -100,8 +99,8 @@ def _typed(key: str, value):
         raise FieldError(key, "Must not start or end with white space.")
     if key == "auth_mode" and text not in AUTH_MODES:
         raise FieldError(key, "Auth Mode must be one of NONE, BASIC or OAUTH.")
-    if key == "vendor" and text not in PROVIDERS:
-        raise FieldError(key, "Provider must be one of: " + ", ".join(PROVIDERS) + ".")
+    if key == "vendor":
+        check_vendor(text)
     return text
 
 

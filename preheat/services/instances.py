@@ -16,8 +16,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..crypto import SecretBox
 from ..models import Instance, utcnow
-from ..providers import PROVIDERS
-from ..validation import FieldError, check_description, check_name, normalize_endpoint
+from ..validation import (FieldError, check_description, check_name, check_vendor,
+                          normalize_endpoint)
 from . import audit
 from .credentials import apply_auth, credentials, target, unsaved_target
 from .errors import DELETED_MEANWHILE, Conflict, InUse, NotFound
@@ -49,9 +49,7 @@ def get_by_name(session: Session, name: str) -> Instance:
 def create(session: Session, box: SecretBox, data: dict) -> Instance:
     """Validate `data` and store a new instance; raise FieldError or Conflict."""
     with _audit_failure(session, "create", str(data.get("name") or "")):
-        if data.get("vendor") not in PROVIDERS:
-            raise FieldError("vendor", "Provider must be one of: " + ", ".join(PROVIDERS) + ".")
-        instance = Instance(vendor=data["vendor"], auth_mode="NONE", enabled=True,
+        instance = Instance(vendor=check_vendor(data.get("vendor")), auth_mode="NONE", enabled=True,
                             is_default=False, insecure=False, health_status="unknown",
                             setup_timestamp=utcnow())
         _apply(session, box, instance, {"enabled": True, "auth_mode": "NONE", **data})

@@ -9,6 +9,7 @@ from ..htmx import CLOSE_DIALOG, INSTANCES_CHANGED, done, is_htmx, page_or_parti
 from ..providers import PROVIDERS
 from ..services import audit, health, instances
 from ..services.errors import Conflict, FieldError
+from ..validation import check_vendor
 
 
 def register(bp) -> None:
@@ -66,8 +67,7 @@ def test_connection(instance_id: int | None = None):
     instance = instances.get(_session(), instance_id) if instance_id else None
     vendor = instance.vendor if instance else form.vendor.data
     try:
-        if vendor not in PROVIDERS:
-            raise FieldError("vendor", "Choose a provider.")
+        check_vendor(vendor)
         target = instances.unsaved_target(_box(), form.service_data(), instance)
     except (FieldError, SecretError) as error:
         return render_template("preheat/_test_result.html", result=None,
