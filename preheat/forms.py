@@ -6,11 +6,8 @@ from wtforms import (BooleanField, PasswordField, SelectChoice, SelectField, Str
                      TextAreaField)
 from wtforms.validators import ValidationError
 
-from .providers import DEFAULT_PROVIDER, PROVIDERS
+from .providers import AUTH_MODE_LABELS, DEFAULT_PROVIDER, PROVIDERS
 from .validation import FieldError, check_description, check_name, normalize_endpoint
-
-AUTH_MODE_CHOICES = [SelectChoice("NONE", "NONE"), SelectChoice("BASIC", "Basic"),
-                     SelectChoice("OAUTH", "OAuth")]
 
 
 class Rule:
@@ -37,7 +34,8 @@ class InstanceForm(FlaskForm):
     name = StringField("Name", validators=[Rule(check_name)])
     description = TextAreaField("Description", validators=[Rule(check_description)])
     endpoint = StringField("Endpoint", validators=[Rule(normalize_endpoint)])
-    auth_mode = SelectField("Auth Mode", choices=AUTH_MODE_CHOICES, default="NONE")
+    auth_mode = SelectField("Auth Mode", default="NONE",
+                            choices=[SelectChoice(*pair) for pair in AUTH_MODE_LABELS.items()])
     username = StringField("Username")
     password = PasswordField("Password")
     token = PasswordField("Token")

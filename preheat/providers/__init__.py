@@ -1,7 +1,7 @@
 """Provider drivers behind one interface, and the registry that lists them."""
 from __future__ import annotations
 
-from .base import CheckResult, Credentials, Provider, Target
+from .base import AUTH_MODE_LABELS, CheckResult, Credentials, Provider, Target
 from .dragonfly import Dragonfly
 from .kraken import Kraken
 from .http import HttpClient
@@ -15,5 +15,5 @@ def get_provider(provider_id: str) -> Provider | None:
     return PROVIDERS.get(provider_id)
 
 
-__all__ = ["PROVIDERS", "DEFAULT_PROVIDER", "CheckResult", "Credentials", "HttpClient",
-           "Provider", "Target", "get_provider"]
+__all__ = ["PROVIDERS", "DEFAULT_PROVIDER", "AUTH_MODE_LABELS", "CheckResult", "Credentials",
+           "HttpClient", "Provider", "Target", "get_provider"]

@@ -7,6 +7,9 @@ from datetime import datetime, timezone
 
 from .http import HttpClient
 
+# How the UI and the drivers' messages name each auth mode.
+AUTH_MODE_LABELS = {"NONE": "NONE", "BASIC": "Basic", "OAUTH": "OAuth"}
+
 
 @dataclass(frozen=True)
 class Credentials:

@@ -1,11 +1,9 @@
 """Kraken proxy (preheat server) driver."""
 from __future__ import annotations
 
-from .base import CheckResult, Provider, Target
+from .base import AUTH_MODE_LABELS, CheckResult, Provider, Target
 from .http import HttpClient
 from .probe import fetch, passed, unexpected_body, unexpected_status
-
-MODE_LABELS = {"BASIC": "Basic", "OAUTH": "OAuth"}
 
 
 class Kraken(Provider):
@@ -18,8 +16,8 @@ class Kraken(Provider):
     auth_modes = ("NONE",)
 
     def auth_note(self, mode: str) -> str | None:
-        if mode in MODE_LABELS:
-            return (f"Kraken ignores credentials: {MODE_LABELS[mode]} credentials are never"
+        if mode != "NONE" and mode in AUTH_MODE_LABELS:
+            return (f"Kraken ignores credentials: {AUTH_MODE_LABELS[mode]} credentials are never"
                     " used. Choose NONE.")
         return None
 

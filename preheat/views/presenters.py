@@ -4,9 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..providers import get_provider
-
-AUTH_LABELS = {"NONE": "NONE", "BASIC": "Basic", "OAUTH": "OAuth"}
+from ..providers import AUTH_MODE_LABELS, get_provider
 
 
 @dataclass(frozen=True)
@@ -29,7 +27,7 @@ def provider_name(vendor: str) -> str:
 
 
 def auth_label(mode: str) -> str:
-    return AUTH_LABELS.get(mode, mode)
+    return AUTH_MODE_LABELS.get(mode, mode)
 
 
 def format_datetime(value: datetime | None) -> str:
