@@ -1,12 +1,10 @@
 """Paged, filtered listings of the audit log."""
 from __future__ import annotations
 
-import math
-
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..models import AuditEntry
-from .pages import Page, escape_like
+from .pages import Page, contains, paginate
 
 
 def audit_page(session, *, instance: str = "", user: str = "", action: str = "",
@@ -17,18 +15,12 @@ def audit_page(session, *, instance: str = "", user: str = "", action: str = "",
     """
     query = select(AuditEntry)
     if instance:
-        query = query.where(func.lower(AuditEntry.object_name).like(
-            f"%{escape_like(instance.lower())}%", escape="\\"))
+        query = query.where(contains(AuditEntry.object_name, instance))
     if user:
-        query = query.where(func.lower(AuditEntry.username).like(
-            f"%{escape_like(user.lower())}%", escape="\\"))
+        query = query.where(contains(AuditEntry.username, user))
     if action:
         query = query.where(AuditEntry.action == action)
     if outcome:
         query = query.where(AuditEntry.outcome == outcome)
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    if clamp:
-        number = min(max(1, number), max(1, math.ceil(total / size)))
-    items = session.scalars(query.order_by(AuditEntry.occurred_at.desc(), AuditEntry.id.desc())
-                            .offset((number - 1) * size).limit(size)).all()
-    return Page(list(items), total, number, size)
+    newest_first = [AuditEntry.occurred_at.desc(), AuditEntry.id.desc()]
+    return paginate(session, query, newest_first, number, size, clamp=clamp)

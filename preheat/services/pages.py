@@ -44,16 +44,30 @@ def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def contains(column, text: str):
+    """The condition that `column` contains `text`, literally and in any case."""
+    return func.lower(column).like(f"%{escape_like(text.lower())}%", escape="\\")
+
+
+def paginate(session, query, order, number: int, size: int, *, clamp: bool = True) -> Page:
+    """One page of `query` in `order`.
+
+    With `clamp`, a page number past the end shows the last page; without, an
+    empty one, which also keeps absurd page numbers away from the database.
+    """
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    if clamp:
+        number = min(max(1, number), max(1, math.ceil(total / size)))
+    offset = (number - 1) * size
+    if offset >= total:
+        return Page([], total, number, size)
+    items = session.scalars(query.order_by(*order).offset(offset).limit(size)).all()
+    return Page(list(items), total, number, size)
+
+
 def instance_page(session, name_filter: str = "", number: int = 1, size: int = 15) -> Page:
     """Instances whose name contains `name_filter` (any case), by name, one page."""
     query = select(Instance)
     if name_filter:
-        pattern = f"%{escape_like(name_filter.lower())}%"
-        query = query.where(func.lower(Instance.name).like(pattern, escape="\\"))
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    pages = max(1, math.ceil(total / size))
-    number = min(max(1, number), pages)
-    items = session.scalars(
-        query.order_by(func.lower(Instance.name)).offset((number - 1) * size).limit(size)
-    ).all()
-    return Page(list(items), total, number, size)
+        query = query.where(contains(Instance.name, name_filter))
+    return paginate(session, query, [func.lower(Instance.name)], number, size)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import false, func, or_, select
 
 from ..models import Instance
-from .pages import Page, escape_like
+from .pages import Page, contains, paginate
 
 # Text fields compare without regard to case, like the name filter of the page.
 TEXT_COLUMNS = {
@@ -76,25 +76,18 @@ def search(session, filters=(), order=(), number: int = 1, size: int = 10) -> Pa
     query = select(Instance)
     for condition in filters:
         query = query.where(_condition(condition))
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    offset = (number - 1) * size
-    if offset >= total:
-        # Also keeps absurd page numbers away from the database's integer range.
-        return Page([], total, number, size)
-    items = session.scalars(
-        query.order_by(*_ordering(order)).offset(offset).limit(size)
-    ).all()
-    return Page(list(items), total, number, size)
+    return paginate(session, query, _ordering(order), number, size, clamp=False)
 
 
 def _condition(condition: Filter):
     if condition.field in FLAG_COLUMNS:
         column = FLAG_COLUMNS[condition.field]
         return column.is_(True) if condition.values[0] else column.is_(False)
-    column = func.lower(func.coalesce(TEXT_COLUMNS[condition.field], ""))
-    values = [str(value).lower() for value in condition.values]
+    column = func.coalesce(TEXT_COLUMNS[condition.field], "")
     if condition.operator == "contains":
-        return column.like(f"%{escape_like(values[0])}%", escape="\\")
+        return contains(column, str(condition.values[0]))
+    column = func.lower(column)
+    values = [str(value).lower() for value in condition.values]
     if condition.operator == "any_of":
         return or_(*(column == value for value in values)) if values else false()
     return column == values[0]
