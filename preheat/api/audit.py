@@ -1,7 +1,7 @@
 """The audit log resource: who changed or tried what, newest first."""
 from __future__ import annotations
 
-from flask import current_app, jsonify, request
+from flask import current_app, request
 
 from ..services import audit
 from ..services.audit_pages import audit_page
@@ -28,12 +28,8 @@ def list_audit_logs():
     session = current_app.extensions["preheat"].db.session
     audit.prune(session)
     page = audit_page(session, **filters, number=number, size=size, clamp=False)
-    response = jsonify([entry_json(entry) for entry in page.items])
-    response.headers["X-Total-Count"] = str(page.total)
-    links = _links(page, filters)
-    if links:
-        response.headers["Link"] = links
-    return response
+    return query.paged_json([entry_json(entry) for entry in page.items], page, ".audit_logs",
+                            {key: value for key, value in filters.items() if value})
 
 
 def entry_json(entry) -> dict:
@@ -66,8 +62,3 @@ def _filters(args) -> dict:
             raise ApiError(400, f"{name} must be one of: {', '.join(allowed)}.", name)
         filters[name] = value
     return filters
-
-
-def _links(page, filters: dict) -> str:
-    return query.paging_links(".audit_logs", page,
-                              {key: value for key, value in filters.items() if value})

@@ -26,12 +26,10 @@ def list_instances():
     """List instances as `q`, `sort`, `page` and `page_size` ask, with paging headers."""
     wanted = query.parse(request.args)
     page = search(_session(), wanted.filters, wanted.order, wanted.page, wanted.page_size)
-    response = jsonify([instance_json(instance) for instance in page.items])
-    response.headers["X-Total-Count"] = str(page.total)
-    links = _links(page)
-    if links:
-        response.headers["Link"] = links
-    return response
+    # Only our own parameters: url_for would read "_external" and the like as options.
+    args = {key: request.args[key] for key in LIST_PARAMETERS if key in request.args}
+    return query.paged_json([instance_json(instance) for instance in page.items], page,
+                            ".instances", args)
 
 
 def create_instance():
@@ -88,12 +86,6 @@ def _check_id(body: dict, instance) -> None:
     if given is not None and given != instance.id:
         raise FieldError("id", f"Does not match instance {instance.name} (id {instance.id});"
                                " the URL names the instance to change.")
-
-
-def _links(page) -> str:
-    # Only our own parameters: url_for would read "_external" and the like as options.
-    args = {key: request.args[key] for key in LIST_PARAMETERS if key in request.args}
-    return query.paging_links(".instances", page, args)
 
 
 def _session():

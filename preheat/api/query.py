@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from flask import url_for
+from flask import jsonify, url_for
 
 from ..services.query import FLAG_COLUMNS, SORT_COLUMNS, TEXT_COLUMNS, Filter, SortKey
 from ..validation import CONTROL_CHARS
@@ -125,6 +125,16 @@ def integer(args, name: str, default: int, low: int, high: int) -> int:
     if len(digits) > len(str(high)) or not low <= int(digits) <= high:
         raise _bad(name, f"{name} must be between {low} and {high}.")
     return int(digits)
+
+
+def paged_json(items: list, page, endpoint: str, args: dict):
+    """A JSON list with its total in X-Total-Count and the other pages in Link."""
+    response = jsonify(items)
+    response.headers["X-Total-Count"] = str(page.total)
+    links = paging_links(endpoint, page, args)
+    if links:
+        response.headers["Link"] = links
+    return response
 
 
 def paging_links(endpoint: str, page, args: dict) -> str:
