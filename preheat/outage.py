@@ -15,8 +15,13 @@ def is_outage(error: BaseException) -> bool:
     return isinstance(error, DBAPIError) and bool(error.connection_invalidated)
 
 
-def rollback_quietly(session) -> None:
-    """Reset the session after an outage; a dead connection may refuse even that."""
+def recover(error: DBAPIError, session) -> None:
+    """Re-raise `error` unless it is an outage; after one, reset the session.
+
+    A dead connection may refuse even the rollback: then the session is closed.
+    """
+    if not is_outage(error):
+        raise error
     try:
         session.rollback()
     except DBAPIError:

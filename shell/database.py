@@ -29,9 +29,7 @@ def upgrade_database(app: Flask) -> None:
 
 def database_error(error: DBAPIError):
     """Answer 503 while the database is unreachable (login page and the rest of the shell)."""
-    if not outage.is_outage(error):
-        raise error
-    outage.rollback_quietly(db.session)
+    outage.recover(error, db.session)
     return outage.unavailable_page()
 
 

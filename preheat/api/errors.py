@@ -115,9 +115,7 @@ def deleted_meanwhile(error: ObjectDeletedError):
 
 def database_error(error: DBAPIError):
     """An unreachable database is a 503 that clears up by itself; anything else is a bug."""
-    if not outage.is_outage(error):
-        raise error
-    outage.rollback_quietly(current_app.extensions["preheat"].db.session)
+    outage.recover(error, current_app.extensions["preheat"].db.session)
     return error_response(503, outage.MESSAGE, headers={"Retry-After": "5"})
 
 

@@ -44,9 +44,7 @@ def deleted_meanwhile(error: ObjectDeletedError):
 
 def database_error(error: DBAPIError):
     """An unreachable database is a 503 that clears up by itself; anything else is a bug."""
-    if not outage.is_outage(error):
-        raise error
-    outage.rollback_quietly(current_app.extensions["preheat"].db.session)
+    outage.recover(error, current_app.extensions["preheat"].db.session)
     if is_htmx():
         return outage.MESSAGE, 503, {"Content-Type": "text/plain; charset=utf-8",
                                      "Retry-After": "5"}
