@@ -7,6 +7,7 @@ from flask_wtf.csrf import ValidationError, validate_csrf
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Forbidden, Unauthorized
 
+from .extension import current_state
 from .htmx import is_htmx, refresh_page
 from .services import audit
 
@@ -15,13 +16,9 @@ CSRF_HEADER = "X-CSRFToken"
 API_REALM = "Preheat"
 
 
-def state():
-    return current_app.extensions["preheat"]
-
-
 def is_sysadmin(user) -> bool:
     """Whether `user` may manage Preheat, by the host's predicate."""
-    return bool(user.is_authenticated and state().is_sysadmin(user))
+    return bool(user.is_authenticated and current_state().is_sysadmin(user))
 
 
 def require_sysadmin_page():
@@ -31,9 +28,9 @@ def require_sysadmin_page():
     if not current_user.is_authenticated:
         if is_htmx():
             return refresh_page()
-        return state().login_manager.unauthorized()
+        return current_state().login_manager.unauthorized()
     if not is_sysadmin(current_user):
-        audit.record_failure(state().db.session, "access_denied", name=None,
+        audit.record_failure(current_state().session, "access_denied", name=None,
                              object_type="page", detail=f"{request.method} {request.path}")
         abort(403)
     if request.method not in SAFE_METHODS:
@@ -94,7 +91,7 @@ def require_sysadmin_api():
 
 
 def _user_from_header():
-    loader = state().login_manager.request_callback
+    loader = current_state().login_manager.request_callback
     user = loader(request) if loader is not None else None
     if user is not None:
         # Flask-Login's per-request slot: current_user names this user for the

@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 
 from . import migrate
 from .crypto import SecretError
+from .extension import current_state
 from .services import audit, keys
 
 
@@ -33,7 +34,7 @@ def make_cli() -> AppGroup:
     @group.command("rotate-key")
     def rotate_key():
         """Re-encrypt all stored credentials with the newest PREHEAT_ENCRYPTION_KEY."""
-        state = current_app.extensions["preheat"]
+        state = current_state()
         try:
             count = keys.rotate_all(state.db.session, state.secret_box)
         except SecretError as error:
@@ -43,7 +44,7 @@ def make_cli() -> AppGroup:
     @group.command("prune-audit")
     def prune_audit():
         """Delete audit entries older than PREHEAT_AUDIT_RETENTION_DAYS."""
-        count = audit.prune(current_app.extensions["preheat"].db.session, force=True)
+        count = audit.prune(current_state().session, force=True)
         click.echo(f"Deleted {count} audit entries older than"
                    f" {current_app.config['PREHEAT_AUDIT_RETENTION_DAYS']} days.")
 

@@ -5,7 +5,7 @@ import atexit
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import event
 from werkzeug.utils import import_string
 
@@ -52,12 +52,22 @@ class PreheatState:
     health: HealthMonitor
     layout_checked: bool = False
 
+    @property
+    def session(self):
+        """The database session of the current request or command."""
+        return self.db.session
+
     def layout(self, env) -> str:
         """The base template's name, once it has been checked to carry our pages."""
         if not self.layout_checked:
             check_base_template(env, self.base_template)
             self.layout_checked = True
         return self.base_template
+
+
+def current_state() -> PreheatState:
+    """Preheat's state in the application handling the current request or command."""
+    return current_app.extensions["preheat"]
 
 
 class SetupError(RuntimeError):

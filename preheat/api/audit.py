@@ -1,8 +1,9 @@
 """The audit log resource: who changed or tried what, newest first."""
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import request
 
+from ..extension import current_state
 from ..services import audit
 from ..services.audit_pages import audit_page
 from ..validation import CONTROL_CHARS
@@ -25,7 +26,7 @@ def list_audit_logs():
     number = query.integer(request.args, "page", 1, 1, query.MAX_PAGE)
     size = query.integer(request.args, "page_size", query.DEFAULT_PAGE_SIZE, 1,
                          query.MAX_PAGE_SIZE)
-    session = current_app.extensions["preheat"].db.session
+    session = current_state().session
     audit.prune(session)
     page = audit_page(session, **filters, number=number, size=size, clamp=False)
     return query.paged_json([entry_json(entry) for entry in page.items], page, ".audit_logs",

@@ -1,8 +1,9 @@
 """Connection tests and health: ping an instance, read or refresh its health."""
 from __future__ import annotations
 
-from flask import current_app, jsonify, request
+from flask import jsonify, request
 
+from ..extension import current_state
 from ..services import health, instances
 from ..services.errors import NotFound
 from ..validation import FieldError, check_vendor
@@ -29,8 +30,9 @@ def ping():
     if body.get("id") is not None:
         result = _check_stored(_stored(whole_number(body["id"])))
     else:
-        result = health.test_connection(_state().db.session, check_vendor(fields.get("vendor")),
-                                        _unsaved_target(fields), _state().http,
+        state = current_state()
+        result = health.test_connection(state.session, check_vendor(fields.get("vendor")),
+                                        _unsaved_target(fields), state.http,
                                         name=fields.get("name"))
     if not result.ok:
         raise ApiError(400, result.reason)
@@ -50,22 +52,19 @@ def instance_health(name: str):
 
 def _check_stored(instance):
     """Check a stored instance with its stored credentials and keep the result."""
-    result = health.check_instance(_state().secret_box, instance, _state().http)
-    health.record(_state().db.session, instance.id, result)
+    state = current_state()
+    result = health.check_instance(state.secret_box, instance, state.http)
+    health.record(state.session, instance.id, result)
     return result
 
 
 def _stored(instance_id: int):
     if not 1 <= instance_id <= MAX_ID:
         raise NotFound(f"Instance {instance_id} does not exist.")
-    return instances.get(_state().db.session, instance_id)
+    return instances.get(current_state().session, instance_id)
 
 
 def _unsaved_target(fields: dict):
     if "endpoint" not in fields:
         raise FieldError("endpoint", "Endpoint is required.")
-    return instances.unsaved_target(_state().secret_box, fields)
-
-
-def _state():
-    return current_app.extensions["preheat"]
+    return instances.unsaved_target(current_state().secret_box, fields)

@@ -1,13 +1,14 @@
 """Every API error as Harbor's shape: {"errors": [{"code", "message"}]}, never a page."""
 from __future__ import annotations
 
-from flask import current_app, jsonify
+from flask import jsonify
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import ObjectDeletedError
 from werkzeug.exceptions import HTTPException, default_exceptions
 
 from .. import outage
 from ..crypto import SecretError
+from ..extension import current_state
 from ..services.errors import DELETED_MEANWHILE, Conflict, InUse, NotFound
 from ..validation import FieldError
 
@@ -115,7 +116,7 @@ def deleted_meanwhile(error: ObjectDeletedError):
 
 def database_error(error: DBAPIError):
     """An unreachable database is a 503 that clears up by itself; anything else is a bug."""
-    outage.recover(error, current_app.extensions["preheat"].db.session)
+    outage.recover(error, current_state().session)
     return error_response(503, outage.MESSAGE, headers={"Retry-After": "5"})
 
 

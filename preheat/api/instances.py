@@ -1,8 +1,9 @@
 """The instance resource: list, create, read, replace, patch and delete."""
 from __future__ import annotations
 
-from flask import current_app, jsonify, request, url_for
+from flask import jsonify, request, url_for
 
+from ..extension import current_state
 from ..services import instances
 from ..services.errors import NotFound
 from ..services.query import search
@@ -25,7 +26,8 @@ def register(bp) -> None:
 def list_instances():
     """List instances as `q`, `sort`, `page` and `page_size` ask, with paging headers."""
     wanted = query.parse(request.args)
-    page = search(_session(), wanted.filters, wanted.order, wanted.page, wanted.page_size)
+    page = search(current_state().session, wanted.filters, wanted.order, wanted.page,
+                  wanted.page_size)
     # Only our own parameters: url_for would read "_external" and the like as options.
     args = {key: request.args[key] for key in LIST_PARAMETERS if key in request.args}
     return query.paged_json([instance_json(instance) for instance in page.items], page,
@@ -35,7 +37,8 @@ def list_instances():
 def create_instance():
     """Create an instance; answer 201 with it and its Location."""
     data = creation(json_object())
-    instance = instances.create(_session(), _box(), data)
+    state = current_state()
+    instance = instances.create(state.session, state.secret_box, data)
     response = jsonify(instance_json(instance))
     response.status_code = 201
     response.headers["Location"] = url_for(".instance", name=instance.name)
@@ -62,13 +65,14 @@ def _change(name: str, fields_of):
     body = json_object()
     data = fields_of(body)
     _check_id(body, instance)
-    instances.update(_session(), _box(), instance, data)
+    state = current_state()
+    instances.update(state.session, state.secret_box, instance, data)
     return jsonify(instance_json(instance))
 
 
 def delete_instance(name: str):
     """Delete an instance unless a preheat policy uses it (then 412)."""
-    instances.delete(_session(), [find(name)])
+    instances.delete(current_state().session, [find(name)])
     return "", 200
 
 
@@ -78,7 +82,7 @@ def find(name: str):
     if len(name) > NAME_MAX or not NAME_PATTERN.fullmatch(name):
         raise NotFound("No instance has this name: names are 1 to 128 letters, digits"
                        " and single '.', '_' or '-' between them.")
-    return instances.get_by_name(_session(), name)
+    return instances.get_by_name(current_state().session, name)
 
 
 def _check_id(body: dict, instance) -> None:
@@ -86,11 +90,3 @@ def _check_id(body: dict, instance) -> None:
     if given is not None and given != instance.id:
         raise FieldError("id", f"Does not match instance {instance.name} (id {instance.id});"
                                " the URL names the instance to change.")
-
-
-def _session():
-    return current_app.extensions["preheat"].db.session
-
-
-def _box():
-    return current_app.extensions["preheat"].secret_box

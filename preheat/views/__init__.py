@@ -5,6 +5,7 @@ from flask import Blueprint, current_app
 from flask_wtf.csrf import generate_csrf
 
 from ..access import leave_csrf_to_us, require_sysadmin_page
+from ..extension import current_state
 from . import actions, audit_log, distributions, errors, instance_form, presenters
 
 
@@ -20,7 +21,7 @@ def make_blueprint() -> Blueprint:
 
     @bp.context_processor
     def _template_globals():
-        state = current_app.extensions["preheat"]
+        state = current_state()
         return {"preheat_base_template": state.layout(current_app.jinja_env),
                 "preheat_load_htmx": current_app.config["PREHEAT_LOAD_HTMX"],
                 "preheat_csrf_token": generate_csrf,

@@ -1,9 +1,10 @@
 """The Actions menu: Edit, Enable, Deactivate and Delete on selected rows."""
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from ..extension import current_state
 from ..htmx import CLOSE_DIALOG, INSTANCES_CHANGED, done, is_htmx
 from ..models import Instance
 from ..services import instances
@@ -40,7 +41,7 @@ def confirm_action(action: str):
 def run_action(action: str):
     """Enable, deactivate or delete the selected instances."""
     selected = _selected()
-    session = current_app.extensions["preheat"].db.session
+    session = current_state().session
     try:
         if action == "delete":
             instances.delete(session, selected)
@@ -65,7 +66,7 @@ def _selected_ids() -> list[int]:
 
 def _selected() -> list[Instance]:
     ids = _selected_ids()
-    session = current_app.extensions["preheat"].db.session
+    session = current_state().session
     found = session.scalars(select(Instance).where(Instance.id.in_(ids))
                             .order_by(Instance.name)).all()
     if len(found) != len(ids):

@@ -1,8 +1,9 @@
 """The Audit log page: who changed or tried what, filterable and paged."""
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import request
 
+from ..extension import current_state
 from ..htmx import page_or_partial
 from ..services import audit
 from ..services.audit_pages import audit_page
@@ -17,7 +18,7 @@ def register(bp) -> None:
 
 def audit_log():
     """Show the audit log, newest first, filtered by instance, user and action."""
-    session = current_app.extensions["preheat"].db.session
+    session = current_state().session
     audit.prune(session)
     filters = {key: search_text(request.args.get(key))
                for key in ("instance", "user", "action")}

@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 
 from flask import current_app, request
 
+from ..extension import current_state
 from ..htmx import page_or_partial
 from ..services import audit, health
 from ..services.pages import PAGE_SIZES, instance_page, search_text
@@ -21,7 +22,7 @@ def register(bp) -> None:
 
 def list_instances():
     """Show the instance table; stale health is re-checked in the background."""
-    audit.prune(current_app.extensions["preheat"].db.session)
+    audit.prune(current_state().session)
     page = _current_page()
     now = datetime.now(timezone.utc)
     ttl = float(current_app.config["PREHEAT_HEALTH_TTL"])
@@ -43,7 +44,7 @@ def _current_page():
     size = request.values.get("page_size", type=int)
     if size not in PAGE_SIZES:
         size = current_app.config["PREHEAT_PAGE_SIZE"]
-    session = current_app.extensions["preheat"].db.session
+    session = current_state().session
     return instance_page(session, search_text(request.values.get("q")),
                          request.values.get("page", 1, type=int), size)
 

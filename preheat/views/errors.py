@@ -1,12 +1,13 @@
 """Error responses of the pages: a message, never a stack trace or a login form."""
 from __future__ import annotations
 
-from flask import current_app, render_template
+from flask import render_template
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import ObjectDeletedError
 from werkzeug.exceptions import HTTPException
 
 from .. import outage
+from ..extension import current_state
 from ..htmx import is_htmx
 from ..services.errors import DELETED_MEANWHILE, NotFound
 
@@ -44,7 +45,7 @@ def deleted_meanwhile(error: ObjectDeletedError):
 
 def database_error(error: DBAPIError):
     """An unreachable database is a 503 that clears up by itself; anything else is a bug."""
-    outage.recover(error, current_app.extensions["preheat"].db.session)
+    outage.recover(error, current_state().session)
     if is_htmx():
         return outage.MESSAGE, 503, {"Content-Type": "text/plain; charset=utf-8",
                                      "Retry-After": "5"}

@@ -1,9 +1,10 @@
 """The New instance / Edit dialog: show it, test its connection, save it."""
 from __future__ import annotations
 
-from flask import current_app, redirect, render_template, request, url_for
+from flask import redirect, render_template, request, url_for
 
 from ..crypto import SecretError
+from ..extension import current_state
 from ..forms import InstanceForm
 from ..htmx import CLOSE_DIALOG, INSTANCES_CHANGED, done, is_htmx, page_or_partial
 from ..providers import PROVIDERS
@@ -26,19 +27,22 @@ def register(bp) -> None:
 def new_instance():
     """Show the New instance dialog, or create the instance it submits."""
     form = InstanceForm()
-    saved = _submit(form, None, lambda data: instances.create(_session(), _box(), data))
+    state = current_state()
+    saved = _submit(form, None,
+                    lambda data: instances.create(state.session, state.secret_box, data))
     return saved or _dialog(form, None)
 
 
 def edit_instance(instance_id: int):
     """Show the Edit dialog filled in, or save the changes it submits."""
-    instance = instances.get(_session(), instance_id)
+    state = current_state()
+    instance = instances.get(state.session, instance_id)
     form = InstanceForm(obj=instance, username=_stored_username(instance))
     form.vendor.data = instance.vendor
 
     def save(data):
         data.pop("vendor")
-        instances.update(_session(), _box(), instance, data)
+        instances.update(state.session, state.secret_box, instance, data)
 
     return _submit(form, instance, save) or _dialog(form, instance)
 
@@ -49,7 +53,7 @@ def _submit(form, instance, save):
         return None
     if not form.validate():
         problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
-        audit.record_failure(_session(), "update" if instance else "create",
+        audit.record_failure(current_state().session, "update" if instance else "create",
                              name=instance.name if instance else form.name.data,
                              object_id=instance.id if instance else None, detail=problems)
         return None
@@ -64,16 +68,16 @@ def _submit(form, instance, save):
 def test_connection(instance_id: int | None = None):
     """Check the dialog's current values against the provider; save nothing."""
     form = InstanceForm()
-    instance = instances.get(_session(), instance_id) if instance_id else None
+    state = current_state()
+    instance = instances.get(state.session, instance_id) if instance_id else None
     vendor = instance.vendor if instance else form.vendor.data
     try:
         check_vendor(vendor)
-        target = instances.unsaved_target(_box(), form.service_data(), instance)
+        target = instances.unsaved_target(state.secret_box, form.service_data(), instance)
     except (FieldError, SecretError) as error:
         return render_template("preheat/_test_result.html", result=None,
                                problem=getattr(error, "message", str(error)))
-    result = health.test_connection(_session(), vendor, target,
-                                    current_app.extensions["preheat"].http,
+    result = health.test_connection(state.session, vendor, target, state.http,
                                     name=instance.name if instance else form.name.data,
                                     instance_id=instance_id)
     return render_template("preheat/_test_result.html", result=result, problem=None)
@@ -94,14 +98,6 @@ def _dialog(form, instance):
 
 def _stored_username(instance) -> str | None:
     try:
-        return instances.credentials(_box(), instance).username
+        return instances.credentials(current_state().secret_box, instance).username
     except SecretError:
         return None
-
-
-def _session():
-    return current_app.extensions["preheat"].db.session
-
-
-def _box():
-    return current_app.extensions["preheat"].secret_box

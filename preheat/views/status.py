@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from flask import current_app, render_template, request
+from flask import render_template, request
 from sqlalchemy import select
 
+from ..extension import current_state
 from ..models import Instance
 from ..services import health, instances
 
@@ -47,7 +48,7 @@ def register(bp) -> None:
 
 def check_now(instance_id: int):
     """Check one instance now; its badge asks for the result until it arrives."""
-    instance = instances.get(_session(), instance_id)
+    instance = instances.get(current_state().session, instance_id)
     now = datetime.now(timezone.utc)
     if instance.enabled:
         monitor().submit([instance_id], requested_at=now)
@@ -57,7 +58,7 @@ def check_now(instance_id: int):
 
 def status(instance_id: int):
     """One badge; while its check runs it asks again shortly."""
-    instance = instances.get(_session(), instance_id)
+    instance = instances.get(current_state().session, instance_id)
     poll = _poll_from_request([instance_id])
     waiting = poll.count < MAX_POLLS and _waiting(instance, poll)
     return _badge(instance, poll if waiting else None)
@@ -66,7 +67,7 @@ def status(instance_id: int):
 def statuses():
     """The badges whose results arrived, and the poll for the rows still being checked."""
     poll = _poll_from_request(request.args.getlist("id", type=int)[:MAX_IDS])
-    rows = _session().scalars(select(Instance).where(Instance.id.in_(poll.ids))).all()
+    rows = current_state().session.scalars(select(Instance).where(Instance.id.in_(poll.ids))).all()
     waiting = {i.id for i in rows if poll.count < MAX_POLLS and _waiting(i, poll)}
     return render_template("preheat/_health_poll.html",
                            done=[i for i in rows if i.id not in waiting],
@@ -85,7 +86,7 @@ def pending_ids(items, submitted, now: datetime) -> set[int]:
 
 
 def monitor():
-    return current_app.extensions["preheat"].health
+    return current_state().health
 
 
 def _waiting(instance: Instance, poll: Poll) -> bool:
@@ -102,7 +103,3 @@ def _poll_from_request(ids) -> Poll:
 def _badge(instance: Instance, poll: Poll | None):
     return render_template("preheat/_status.html", instance=instance, pending=poll is not None,
                            self_poll=poll, now=datetime.now(timezone.utc))
-
-
-def _session():
-    return current_app.extensions["preheat"].db.session
