@@ -215,8 +215,8 @@ def connect_timeout_reason(host: str, port: int, timeout: float) -> str:
             " is down or a firewall drops the packets).")
 
 
-class PinnedHTTPConnection(HTTPConnection):
-    """An HTTP connection that connects only through `open_socket`."""
+class _Pinned:
+    """Connects only through `open_socket`, and keeps the socket under the exchange."""
 
     def _new_conn(self) -> socket.socket:
         return open_socket(self._dns_host, self.port, self.timeout, self.socket_options)
@@ -227,20 +227,16 @@ class PinnedHTTPConnection(HTTPConnection):
         return super().request(*args, **kwargs)
 
 
-class PinnedHTTPSConnection(HTTPSConnection):
-    """The HTTPS variant; certificates are still checked against the host name."""
+class PinnedHTTPConnection(_Pinned, HTTPConnection):
+    """An HTTP connection that connects only through `open_socket`."""
 
-    def _new_conn(self) -> socket.socket:
-        return open_socket(self._dns_host, self.port, self.timeout, self.socket_options)
+
+class PinnedHTTPSConnection(_Pinned, HTTPSConnection):
+    """The HTTPS variant; certificates are still checked against the host name."""
 
     def connect(self) -> None:
         super().connect()
         current_exchange().attach(self.sock)  # the TLS socket is a new object
-
-    def request(self, *args, **kwargs):
-        if self.sock is not None:
-            current_exchange().attach(self.sock)
-        return super().request(*args, **kwargs)
 
 
 class PinnedHTTPPool(HTTPConnectionPool):
