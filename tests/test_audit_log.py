@@ -1,4 +1,5 @@
 """Every change and attempt on instances is recorded: who, when, from where, outcome."""
+import re
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -68,6 +69,11 @@ def test_audit_log_page_filters_and_pages(admin, session):
     assert admin.get("/audit-log?user=nobody", htmx=True).get_data(as_text=True).count(
         "No audit entries match") == 1
     assert admin.get("/audit-log?action=<script>&page=-3").status_code == 200
+    second = admin.get("/audit-log?action=create&page=2", htmx=True).get_data(as_text=True)
+    assert "26 - 30 of 30 entries" in second
+    previous = re.search(r'aria-label="Previous page"\s+hx-get="([^"]+)"', second).group(1)
+    assert "page=1" in previous and "action=create" in previous
+    assert re.search(r'aria-label="Next page" disabled\s+hx-get="[^"]*page=3', second)
 
 
 def test_old_entries_are_pruned_by_age(app, admin, session):
