@@ -51,8 +51,7 @@ class Dragonfly(Provider):
         if response.status != 200:
             return self._legacy(target, http, response) or \
                 unexpected_status(response, "GET /healthy")
-        # The manager answers JSON "OK"; a proxy in front may drop the quotes.
-        if response.text.strip().strip('"') != "OK" or response.truncated:
+        if not _says_ok(response):
             return unexpected_body(response, "GET /healthy", "“OK”")
         mode = target.credentials.mode
         if mode == "BASIC":
@@ -93,9 +92,14 @@ class Dragonfly(Provider):
     def _legacy(self, target: Target, http: HttpClient, healthy) -> CheckResult | None:
         """A legacy (v1-era) Dragonfly answers /_ping where v2 answers /healthy."""
         response, failure = fetch(http, target, "/_ping", authenticate=False)
-        if failure or response.status != 200 or response.text.strip().strip('"') != "OK":
+        if failure or response.status != 200 or not _says_ok(response):
             return None
         return failed(healthy, "Legacy Dragonfly API: /_ping answers but /healthy does not"
                                f" ({status_text(healthy.status)}). Preheat speaks the v2"
                                f" manager's Open API: {UPGRADE} and use the manager's"
                                " address (port 8080).")
+
+
+def _says_ok(response) -> bool:
+    # The manager answers JSON "OK"; a proxy in front may drop the quotes.
+    return response.text.strip().strip('"') == "OK" and not response.truncated
