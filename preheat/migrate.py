@@ -46,15 +46,16 @@ def head_revision() -> str:
 
 def upgrade(app: Flask, revision: str = "head") -> None:
     """Bring Preheat's tables in the app's database up to `revision`."""
-    with app.app_context():
-        engine = app.extensions["preheat"].db.engine
-        with engine.begin() as connection:
-            command.upgrade(alembic_config(connection), revision)
+    _run(app, command.upgrade, revision)
 
 
 def downgrade(app: Flask, revision: str) -> None:
     """Take Preheat's tables back to `revision` ("base" removes them)."""
+    _run(app, command.downgrade, revision)
+
+
+def _run(app: Flask, step, revision: str) -> None:
     with app.app_context():
         engine = app.extensions["preheat"].db.engine
         with engine.begin() as connection:
-            command.downgrade(alembic_config(connection), revision)
+            step(alembic_config(connection), revision)
