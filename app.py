@@ -14,6 +14,7 @@ from flask import Flask
 from sqlalchemy import select
 
 import preheat
+from preheat.crypto import load_or_create_secret_file
 from shell import auth, database, security
 from shell.database import upgrade_database
 from shell.extensions import csrf, db, login_manager
@@ -43,7 +44,8 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     )
     app.config.update(test_config or {})
     if not app.config["SECRET_KEY"]:
-        app.config["SECRET_KEY"] = _persisted_secret(app, "secret-key")
+        app.config["SECRET_KEY"] = load_or_create_secret_file(
+            Path(app.instance_path) / "secret-key", lambda: secrets.token_urlsafe(48))
 
     db.init_app(app)
     login_manager.init_app(app)
@@ -54,14 +56,6 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     database.register(app)
     _register_cli(app)
     return app
-
-
-def _persisted_secret(app: Flask, name: str) -> str:
-    path = Path(app.instance_path) / name
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
-    return path.read_text().strip()
 
 
 def _register_cli(app: Flask) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Callable
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
@@ -23,19 +24,24 @@ def parse_keys(value: str | list[str] | tuple[str, ...]) -> list[str]:
 
 def load_or_create_key_file(folder: str) -> str:
     """Read the generated key kept in `folder`, creating it on first use."""
-    path = Path(folder) / KEY_FILE_NAME
+    return load_or_create_secret_file(Path(folder) / KEY_FILE_NAME,
+                                      lambda: Fernet.generate_key().decode())
+
+
+def load_or_create_secret_file(path: Path, make: Callable[[], str]) -> str:
+    """Read the secret kept at `path`; on first use, write `make()` there, readable by us only."""
     if path.exists():
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
-    key = Fernet.generate_key().decode()
-    # O_EXCL: two processes starting at once must not write different keys.
+    secret = make()
+    # O_EXCL: two processes starting at once must not write different secrets.
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         return path.read_text().strip()
     with os.fdopen(fd, "w") as handle:
-        handle.write(key + "\n")
-    return key
+        handle.write(secret + "\n")
+    return secret
 
 
 class SecretBox:

@@ -5,7 +5,9 @@ import stat
 import pytest
 from cryptography.fernet import Fernet
 
+from app import create_app
 from preheat.crypto import SecretBox, SecretError, load_or_create_key_file, parse_keys
+from tests.helpers import release
 
 
 def test_sealed_credentials_do_not_contain_the_secret_and_open_again():
@@ -40,3 +42,16 @@ def test_the_generated_key_is_created_once_and_private(tmp_path):
     assert load_or_create_key_file(str(tmp_path)) == key
     mode = os.stat(tmp_path / "preheat-encryption.key").st_mode
     assert stat.S_IMODE(mode) == 0o600
+
+
+def test_the_standalone_apps_generated_session_key_is_kept_and_private(app_config, tmp_path):
+    folder = tmp_path / "instance"
+    first = create_app({**app_config, "SECRET_KEY": None}, instance_path=str(folder))
+    second = create_app({**app_config, "SECRET_KEY": None}, instance_path=str(folder))
+    try:
+        assert len(first.config["SECRET_KEY"]) >= 48
+        assert second.config["SECRET_KEY"] == first.config["SECRET_KEY"]
+        assert stat.S_IMODE(os.stat(folder / "secret-key").st_mode) == 0o600
+    finally:
+        release(first)
+        release(second)
