@@ -131,9 +131,8 @@
       if (open) updateActions();
       return;
     }
-    if (target.closest(".preheat-menu-items button")) {
-      closeMenus();
-    } else if (!target.closest("[data-preheat-menu]")) {
+    // A chosen item or a click outside every menu closes them.
+    if (target.closest(".preheat-menu-items button") || !target.closest("[data-preheat-menu]")) {
       closeMenus();
     }
     if (target.closest("[data-preheat-close]") && inRoot(target)) {
