@@ -5,9 +5,8 @@ from flask import jsonify, request, url_for
 
 from ..extension import current_state
 from ..services import instances
-from ..services.errors import NotFound
 from ..services.query import search
-from ..validation import NAME_MAX, NAME_PATTERN, FieldError
+from ..validation import FieldError
 from . import query
 from .payload import creation, instance_fields, json_object, replacement
 from .routing import route
@@ -78,10 +77,6 @@ def delete_instance(name: str):
 
 def find(name: str):
     """The instance named `name` (any case), or NotFound."""
-    # A name no instance can have is not worth a query (and NUL bytes upset PostgreSQL).
-    if len(name) > NAME_MAX or not NAME_PATTERN.fullmatch(name):
-        raise NotFound("No instance has this name: names are 1 to 128 letters, digits"
-                       " and single '.', '_' or '-' between them.")
     return instances.get_by_name(current_state().session, name)
 
 

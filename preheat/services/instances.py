@@ -16,8 +16,8 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..crypto import SecretBox
 from ..models import Instance, utcnow
-from ..validation import (FieldError, check_description, check_name, check_vendor,
-                          normalize_endpoint)
+from ..validation import (NAME_MAX, NAME_PATTERN, FieldError, check_description, check_name,
+                          check_vendor, normalize_endpoint)
 from . import audit
 from .credentials import apply_auth, credentials, target, unsaved_target
 from .errors import DELETED_MEANWHILE, Conflict, InUse, NotFound
@@ -40,6 +40,10 @@ def get(session: Session, instance_id: int) -> Instance:
 
 def get_by_name(session: Session, name: str) -> Instance:
     """Return the instance with this name (any case) or raise NotFound."""
+    # A name no instance can have is not worth a query (and NUL bytes upset PostgreSQL).
+    if len(name) > NAME_MAX or not NAME_PATTERN.fullmatch(name):
+        raise NotFound("No instance has this name: names are 1 to 128 letters, digits"
+                       " and single '.', '_' or '-' between them.")
     instance = session.scalar(select(Instance).where(func.lower(Instance.name) == name.lower()))
     if instance is None:
         raise NotFound(f"Instance {name!r} does not exist.")
