@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 from app import create_app
 from preheat.models import Instance
 from preheat.services import health, instances
-from tests.helpers import failing_health_writes
+from tests.helpers import failing_health_writes, release
 from tests.providers import dragonfly as dragonfly_standin
 from tests.providers.faults import blackhole
 from tests.providers.server import QuietHandler, serve
@@ -128,7 +128,7 @@ def test_two_processes_sweeping_one_instance_record_one_result(app, app_config, 
             theirs = other.extensions["preheat"].health.submit([instance_id], requested_at=now)
             results = [mine[instance_id].result(10), theirs[instance_id].result(10)]
     finally:
-        other.extensions["preheat"].health.shutdown()
+        release(other)
     assert [r.reason if r else None for r in results].count(timeout_sentence(url)) == 1
     assert results.count(None) == 1
     assert stored(session, instance_id).health_reason == timeout_sentence(url)

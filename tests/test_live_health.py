@@ -10,7 +10,7 @@ from app import create_app
 from preheat.models import Instance
 from preheat.providers import CheckResult
 from preheat.services import health
-from tests.helpers import failing_health_writes
+from tests.helpers import failing_health_writes, release
 from tests.providers.server import QuietHandler, serve
 
 FORM = {"vendor": "dragonfly", "name": "df", "description": "", "auth_mode": "OAUTH",
@@ -144,7 +144,7 @@ def test_two_processes_never_check_the_same_instance_twice(admin, app, app_confi
         settle(app)
         settle(other)
     finally:
-        other.extensions["preheat"].health.shutdown()
+        release(other)
         server.stop()
     assert server.paths() == ["/healthy"]
 
