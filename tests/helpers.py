@@ -19,10 +19,18 @@ class Client:
         self._token = None
         self.logged_in = False
 
+    def attempt_login(self, username: str, password: str, **kwargs):
+        """Fill in and send the login form; return the answer.
+
+        `kwargs` (base_url, headers, environ_base, query_string ...) go to both
+        the request for the form and the one that sends it.
+        """
+        token = self.token_from(self.http.get("/login", **kwargs))
+        return self.http.post("/login", data={"username": username, "password": password,
+                                              "csrf_token": token}, **kwargs)
+
     def login(self, username: str, password: str) -> Client:
-        token = self.token_from(self.http.get("/login"))
-        response = self.http.post("/login", data={"username": username, "password": password,
-                                                  "csrf_token": token})
+        response = self.attempt_login(username, password)
         assert response.status_code == 302, f"login as {username} failed"
         self._token = None
         self.logged_in = True

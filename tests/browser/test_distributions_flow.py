@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from preheat.models import Instance, Policy
-from tests.accounts import USER
+from tests.accounts import ADMIN, USER
 from tests.browser_fixtures import log_in
 
 
@@ -47,7 +47,7 @@ def choose(page, *names):
 
 
 def test_log_in_and_open_distributions_under_administration(page):
-    log_in(page, "admin", "admin-password")
+    log_in(page, *ADMIN)
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_text("Administration")).to_be_visible()
     nav.get_by_role("link", name="Distributions").click()
