@@ -31,8 +31,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from app import create_app, create_user, db, upgrade_database  # noqa: E402
 from preheat.models import Instance  # noqa: E402
-from preheat.services import instances  # noqa: E402
-from tests.helpers import Client  # noqa: E402
+from tests.helpers import Client, add_instances  # noqa: E402
 from tests.providers import dragonfly  # noqa: E402
 from tests.providers.faults import blackhole  # noqa: E402
 
@@ -104,12 +103,10 @@ def endpoints(stack: ExitStack, count: int, dead: int = 0) -> list[str]:
             for dead_one in is_dead]
 
 
-def add_instances(app, urls: list[str]) -> list[int]:
-    with app.app_context():
-        state = app.extensions["preheat"]
-        return [instances.create(state.db.session, state.secret_box, {
-            "vendor": "dragonfly", "name": f"bench-{number:03d}", "endpoint": url,
-            "auth_mode": "OAUTH", "auth_info": {"token": TOKEN}}).id
+def bench_instances(urls: list[str]) -> list[dict]:
+    """One Dragonfly instance with the stand-ins' token per URL."""
+    return [{"vendor": "dragonfly", "name": f"bench-{number:03d}", "endpoint": url,
+             "auth_mode": "OAUTH", "auth_info": {"token": TOKEN}}
             for number, url in enumerate(urls)]
 
 
@@ -171,11 +168,11 @@ def main() -> None:
         folder = Path(tmp)
         mixed = build_app(folder / "mixed", database(stack, folder, "mixed"))
         stack.callback(shutdown, mixed)
-        ids = add_instances(mixed, endpoints(stack, INSTANCES, dead))
+        ids = add_instances(mixed, *bench_instances(endpoints(stack, INSTANCES, dead)))
         refresh = refresh_ratio(mixed, ids)
         healthy = build_app(folder / "healthy", database(stack, folder, "healthy"))
         stack.callback(shutdown, healthy)
-        add_instances(healthy, endpoints(stack, INSTANCES))
+        add_instances(healthy, *bench_instances(endpoints(stack, INSTANCES)))
         slow_page, fast_page = page_latencies([mixed, healthy])
         concurrency = mixed.config["PREHEAT_HEALTH_CONCURRENCY"]
         backend = make_url(mixed.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name()

@@ -8,6 +8,8 @@ from contextlib import contextmanager
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from preheat.services import instances
+
 TOKEN_IN_PAGE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
 HTMX = {"HX-Request": "true"}
 
@@ -72,6 +74,14 @@ def own_session(app):
         engine = app.extensions["sqlalchemy"].engine
     with Session(engine) as session:
         yield session
+
+
+def add_instances(app, *fields: dict) -> list[int]:
+    """Store one instance per dict of fields, through the service and unchecked; their ids."""
+    with app.app_context():
+        state = app.extensions["preheat"]
+        return [instances.create(state.db.session, state.secret_box, data).id
+                for data in fields]
 
 
 def release(app) -> None:

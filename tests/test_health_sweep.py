@@ -10,8 +10,8 @@ from sqlalchemy import select, update
 
 from app import create_app
 from preheat.models import Instance
-from preheat.services import health, instances
-from tests.helpers import failing_health_writes, release
+from preheat.services import health
+from tests.helpers import add_instances, failing_health_writes, release
 from tests.providers import dragonfly as dragonfly_standin
 from tests.providers.faults import blackhole
 from tests.providers.server import QuietHandler, serve
@@ -29,11 +29,8 @@ def app_config(app_config, request):
 def add(app, endpoints, vendor="dragonfly", token="good-token", name="p") -> list[int]:
     """Store one instance per endpoint, without checking them."""
     auth = {"auth_mode": "OAUTH", "auth_info": {"token": token}} if token else {}
-    with app.app_context():
-        state = app.extensions["preheat"]
-        return [instances.create(state.db.session, state.secret_box, {
-            "vendor": vendor, "name": f"{name}-{number}", "endpoint": url, **auth}).id
-            for number, url in enumerate(endpoints)]
+    return add_instances(app, *({"vendor": vendor, "name": f"{name}-{number}", "endpoint": url,
+                                 **auth} for number, url in enumerate(endpoints)))
 
 
 def run(app, ids, requested_at=None) -> dict:

@@ -7,7 +7,7 @@ from app import create_app
 from preheat.crypto import SecretBox
 from preheat.models import Instance
 from preheat.services import instances
-from tests.helpers import release
+from tests.helpers import add_instances, release
 
 
 def secrets_of(app):
@@ -36,14 +36,10 @@ def old_key(app):
 
 
 def seed(app):
-    with app.app_context():
-        state = app.extensions["preheat"]
-        for number in range(3):
-            instances.create(state.db.session, state.secret_box, {
-                "vendor": "dragonfly", "name": f"df{number}", "endpoint": f"http://df{number}",
-                "auth_mode": "OAUTH", "auth_info": {"token": f"token-{number}"}})
-        instances.create(state.db.session, state.secret_box, {
-            "vendor": "kraken", "name": "plain", "endpoint": "http://plain"})
+    add_instances(app, *({"vendor": "dragonfly", "name": f"df{number}",
+                          "endpoint": f"http://df{number}", "auth_mode": "OAUTH",
+                          "auth_info": {"token": f"token-{number}"}} for number in range(3)),
+                  {"vendor": "kraken", "name": "plain", "endpoint": "http://plain"})
 
 
 def test_rotate_key_re_encrypts_every_secret_with_the_newest_key(app, restart_with, old_key):
