@@ -51,12 +51,11 @@ def timeout_sentence(url):
             " host is down or a firewall drops the packets).")
 
 
-def test_forty_blackholed_and_some_healthy_each_get_their_drivers_verdict(app, session):
+def test_forty_blackholed_and_some_healthy_each_get_their_drivers_verdict(app, session, started):
     with ExitStack() as stack:
         dead = [stack.enter_context(blackhole()) for _ in range(40)]
-        alive = [dragonfly_standin.serve(tokens={"good-token": "active"}) for _ in range(8)]
-        for server in alive:
-            stack.callback(server.stop)
+        alive = [started(dragonfly_standin.serve, tokens={"good-token": "active"})
+                 for _ in range(8)]
         dead_ids = add(app, dead, name="dead")
         alive_ids = add(app, [server.url for server in alive], name="alive")
         results = run(app, dead_ids + alive_ids)
@@ -85,15 +84,11 @@ class CountingKraken(QuietHandler):
 
 
 @pytest.mark.parametrize("app_config", [{"PREHEAT_HEALTH_CONCURRENCY": 3}], indirect=True)
-def test_the_pool_never_runs_more_checks_than_the_bound(app, session):
+def test_the_pool_never_runs_more_checks_than_the_bound(app, session, started):
     state = {"lock": threading.Lock(), "now": 0, "most": 0}
-    servers = [serve(CountingKraken, state) for _ in range(12)]
-    try:
-        ids = add(app, [server.url for server in servers], vendor="kraken", token=None)
-        results = run(app, ids)
-    finally:
-        for server in servers:
-            server.stop()
+    servers = [started(serve, CountingKraken, state) for _ in range(12)]
+    ids = add(app, [server.url for server in servers], vendor="kraken", token=None)
+    results = run(app, ids)
     assert all(result.ok for result in results.values())
     assert state["most"] == 3
 

@@ -130,9 +130,10 @@ class SlowHealthy(QuietHandler):
         self.send_json(200, "OK")
 
 
-def test_two_processes_never_check_the_same_instance_twice(admin, app, app_config, tmp_path):
+def test_two_processes_never_check_the_same_instance_twice(admin, app, app_config, started,
+                                                           tmp_path):
     """Each app here stands for a gunicorn worker process with its own pool."""
-    server = serve(SlowHealthy)
+    server = started(serve, SlowHealthy)
     other = create_app(app_config, instance_path=str(tmp_path / "other"))
     try:
         create(admin, server.url, auth_mode="NONE")
@@ -145,7 +146,6 @@ def test_two_processes_never_check_the_same_instance_twice(admin, app, app_confi
         settle(other)
     finally:
         release(other)
-        server.stop()
     assert server.paths() == ["/healthy"]
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.providers.server import QuietHandler, StandinServer
+from tests.providers.server import QuietHandler, serve
 
 
 class EchoingProvider(QuietHandler):
@@ -29,10 +29,8 @@ def canaries():
 
 
 @pytest.fixture
-def echoing():
-    server = StandinServer(("127.0.0.1", 0), EchoingProvider).start()
-    yield server
-    server.stop()
+def echoing(started):
+    return started(serve, EchoingProvider)
 
 
 def visit_everything(admin, dragonfly, kraken, echoing, canaries):

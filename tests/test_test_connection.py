@@ -7,8 +7,7 @@ import pytest
 from preheat.providers import Credentials, HttpClient, Target
 
 from tests.providers import dragonfly as dragonfly_standin
-from tests.providers.server import QuietHandler, StandinServer
-from tests.providers.tls import self_signed_context
+from tests.providers.server import QuietHandler, serve
 
 FORM = {"vendor": "dragonfly", "name": "df", "auth_mode": "NONE"}
 
@@ -51,12 +50,8 @@ def test_timeout_is_named(admin):
     assert "Timed out after 2 s" in html
 
 
-def test_redirect_is_a_failure_with_its_target(admin):
-    server = StandinServer(("127.0.0.1", 0), RedirectHandler).start()
-    try:
-        html = test_connection(admin, server.url)
-    finally:
-        server.stop()
+def test_redirect_is_a_failure_with_its_target(admin, started):
+    html = test_connection(admin, started(serve, RedirectHandler).url)
     assert "Unexpected redirect (HTTP 301 Moved Permanently)" in html and "to /login" in html
 
 
@@ -73,15 +68,14 @@ class UnauthorizedHandler(QuietHandler):
         self.send_json(401, {"message": "Unauthorized"})
 
 
-def test_basic_auth_sends_a_correct_header():
-    server = StandinServer(("127.0.0.1", 0), UnauthorizedHandler).start()
+def test_basic_auth_sends_a_correct_header(started):
+    server = started(serve, UnauthorizedHandler)
     client = HttpClient(timeout=2.0)
     try:
         good = client.get(Target(server.url, Credentials("BASIC", "ops", "s3crét")), "/")
         bad = client.get(Target(server.url, Credentials("BASIC", "ops", "wrong-canary")), "/")
     finally:
         client.close()
-        server.stop()
     assert good.status == 200
     assert bad.status == 401 and "wrong-canary" not in bad.excerpt()
 
@@ -98,14 +92,10 @@ def test_oauth_sends_a_bearer_token(admin, dragonfly):
     assert dragonfly.requests[-1][2]["Authorization"] == "Bearer good-token"
 
 
-def test_self_signed_certificate_fails_unless_verification_is_skipped(admin, tmp_path):
-    server = dragonfly_standin.StandinServer(("127.0.0.1", 0), dragonfly_standin.DragonflyHandler)
-    server.start(self_signed_context(tmp_path))
-    try:
-        strict = test_connection(admin, server.url)
-        relaxed = test_connection(admin, server.url, insecure="y")
-    finally:
-        server.stop()
+def test_self_signed_certificate_fails_unless_verification_is_skipped(admin, started, tmp_path):
+    server = started(dragonfly_standin.serve, tls=tmp_path)
+    strict = test_connection(admin, server.url)
+    relaxed = test_connection(admin, server.url, insecure="y")
     assert "TLS certificate not trusted" in strict and "Skip certificate verification" in strict
     assert "Connection OK." in relaxed
 

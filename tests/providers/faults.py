@@ -5,7 +5,7 @@ import socket
 import time
 from contextlib import contextmanager
 
-from .server import QuietHandler, serve
+from .server import QuietHandler
 
 
 class DripHandler(QuietHandler):
@@ -47,11 +47,6 @@ class RedirectHandler(QuietHandler):
     def do_GET(self):
         self.send_body(301, b"", "text/html",
                        {"Location": "https://sso.example/login?session=abc123"})
-
-
-def serve_fault(handler, tls=None):
-    """Start one of the handlers above on a free port."""
-    return serve(handler, tls=tls)
 
 
 @contextmanager
