@@ -18,7 +18,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from contextlib import ExitStack
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,11 +25,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from cryptography.fernet import Fernet  # noqa: E402
-from sqlalchemy import create_engine, text, update  # noqa: E402
+from sqlalchemy import update  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from app import create_app, create_user, db, upgrade_database  # noqa: E402
 from preheat.models import Instance  # noqa: E402
+from tests.databases import scratch_postgres  # noqa: E402
 from tests.helpers import Client, add_instances  # noqa: E402
 from tests.providers import dragonfly  # noqa: E402
 from tests.providers.faults import blackhole  # noqa: E402
@@ -63,18 +63,7 @@ def database(stack: ExitStack, folder: Path, name: str) -> str:
     base = os.environ.get("BENCH_DATABASE_URL")
     if not base:
         return f"sqlite:///{folder / (name + '.db')}"
-    url = make_url(base)
-    created = f"preheat_bench_{name}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{created}"'))
-
-    def drop():
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{created}" WITH (FORCE)'))
-        admin.dispose()
-    stack.callback(drop)
-    return url.set(database=created).render_as_string(hide_password=False)
+    return stack.enter_context(scratch_postgres(base, f"preheat_bench_{name}"))
 
 
 def serve_standins(count: int, urls, stop) -> None:
