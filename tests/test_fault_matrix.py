@@ -4,6 +4,7 @@ The checks run against real local servers; the client has short timeouts so a
 blackholed or dripping server costs about a second.
 """
 import socket
+from contextlib import closing
 
 import pytest
 
@@ -151,12 +152,9 @@ def test_link_local_metadata_address_is_blocked_by_default(http):
 
 
 def test_denylist_is_checked_against_the_resolved_address(dragonfly):
-    client = HttpClient(timeout=1.0, denylist="127.0.0.0/8, ::1/128")
     port = dragonfly.server_address[1]
-    try:
+    with closing(HttpClient(timeout=1.0, denylist="127.0.0.0/8, ::1/128")) as client:
         text = reason(client, f"http://localhost:{port}")
-    finally:
-        client.close()
     assert text.startswith("Blocked: localhost resolves to ")
     assert dragonfly.requests == []
 
@@ -169,12 +167,9 @@ def test_connection_goes_to_the_address_that_was_checked(dragonfly):
         answers.append(host)
         address = "127.0.0.1" if len(answers) == 1 else "169.254.169.254"
         return socket.getaddrinfo(address, port, *args)
-    client = HttpClient(timeout=1.0, resolver=rebinding_resolver)
-    try:
+    with closing(HttpClient(timeout=1.0, resolver=rebinding_resolver)) as client:
         result = check("dragonfly", Target(f"http://provider.test:{dragonfly.server_address[1]}"),
                        client)
-    finally:
-        client.close()
     assert result.ok and answers == ["provider.test"]
 
 

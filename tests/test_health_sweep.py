@@ -1,5 +1,4 @@
 """Checking many instances: blackholed ones end in the sweep, the rest in the bounded pool."""
-import socket
 import threading
 import time
 from contextlib import ExitStack
@@ -13,7 +12,7 @@ from preheat.models import Instance
 from preheat.services import health
 from tests.helpers import add_instances, failing_health_writes, release
 from tests.providers import dragonfly as dragonfly_standin
-from tests.providers.faults import blackhole
+from tests.providers.faults import blackhole, listener
 from tests.providers.server import QuietHandler, serve
 
 DENYLIST = "169.254.0.0/16, fe80::/10, 127.0.0.2/32"
@@ -94,10 +93,7 @@ def test_the_pool_never_runs_more_checks_than_the_bound(app, session, started):
 
 
 def test_a_denylisted_endpoint_is_never_connected_to(app, session):
-    with socket.socket() as forbidden:
-        forbidden.bind(("127.0.0.2", 0))
-        forbidden.listen(16)
-        forbidden.setblocking(False)
+    with listener("127.0.0.2") as forbidden:
         port = forbidden.getsockname()[1]
         [instance_id] = add(app, [f"http://127.0.0.2:{port}"])
         run(app, [instance_id])

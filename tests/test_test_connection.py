@@ -1,5 +1,6 @@
 """Test connection against real local servers: success, and each failure with its reason."""
 import base64
+from contextlib import closing
 
 import pytest
 
@@ -61,12 +62,9 @@ class UnauthorizedHandler(QuietHandler):
 
 def test_basic_auth_sends_a_correct_header(started):
     server = started(serve, UnauthorizedHandler)
-    client = HttpClient(timeout=2.0)
-    try:
+    with closing(HttpClient(timeout=2.0)) as client:
         good = client.get(Target(server.url, Credentials("BASIC", "ops", "s3crét")), "/")
         bad = client.get(Target(server.url, Credentials("BASIC", "ops", "wrong-canary")), "/")
-    finally:
-        client.close()
     assert good.status == 200
     assert bad.status == 401 and "wrong-canary" not in bad.excerpt()
 

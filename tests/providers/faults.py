@@ -83,6 +83,16 @@ def silent():
         yield f"http://127.0.0.1:{listener.getsockname()[1]}"
 
 
+@contextmanager
+def listener(host="127.0.0.1"):
+    """A listening socket whose accept queue tells whether anyone connected."""
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        sock.listen(64)
+        sock.setblocking(False)
+        yield sock
+
+
 def free_port() -> int:
     """A port nothing listens on (connections to it are refused)."""
     with socket.socket() as sock:
