@@ -5,13 +5,16 @@ import html
 import re
 from contextlib import contextmanager
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from preheat.models import Instance
 from preheat.services import instances
 
 TOKEN_IN_PAGE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
 HTMX = {"HX-Request": "true"}
+NEW_INSTANCE = {"vendor": "dragonfly", "name": "df-prod", "description": "",
+                "endpoint": "http://df.example:8080", "auth_mode": "NONE", "enabled": "y"}
 
 
 class Client:
@@ -74,6 +77,19 @@ def own_session(app):
         engine = app.extensions["sqlalchemy"].engine
     with Session(engine) as session:
         yield session
+
+
+def create(client, *, prefix: str = "", **fields):
+    """Save NEW_INSTANCE with `fields` through the New instance form; it must answer 204."""
+    response = client.post(f"{prefix}/distributions/new", {**NEW_INSTANCE, **fields})
+    assert response.status_code == 204, response.get_data(as_text=True)
+    return response
+
+
+def stored(session, name: str = "df-prod") -> Instance | None:
+    """The instance named `name` as the database holds it now."""
+    session.expire_all()
+    return session.scalar(select(Instance).where(Instance.name == name))
 
 
 def add_instances(app, *fields: dict) -> list[int]:

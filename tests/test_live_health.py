@@ -4,31 +4,24 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
 
 from app import create_app
 from preheat.models import Instance
 from preheat.providers import CheckResult
 from preheat.services import health
-from tests.helpers import failing_health_writes, release
+from tests import helpers
+from tests.helpers import failing_health_writes, release, stored
 from tests.providers.server import QuietHandler, serve
 
-FORM = {"vendor": "dragonfly", "name": "df", "description": "", "auth_mode": "OAUTH",
-        "token": "good-token", "enabled": "y"}
+FORM = {"name": "df", "auth_mode": "OAUTH", "token": "good-token"}
 
 
 def create(admin, endpoint, **fields):
-    response = admin.post("/distributions/new", {**FORM, "endpoint": endpoint, **fields})
-    assert response.status_code == 204, response.get_data(as_text=True)
+    helpers.create(admin, **{**FORM, "endpoint": endpoint, **fields})
 
 
 def settle(app):
     assert app.extensions["preheat"].health.wait_idle(10), "checks did not finish"
-
-
-def stored(session, name="df"):
-    session.expire_all()
-    return session.scalar(select(Instance).where(Instance.name == name))
 
 
 def set_health(session, name, status, reason, age_s):
@@ -58,7 +51,7 @@ def test_list_shows_stored_health_and_rechecks_stale_rows_in_the_background(
     assert re.search(r'id="preheat-health-poll"[^>]*hx-get="[^"]*statuses\?id=1&', html)
     settle(app)
     assert dragonfly.paths() == ["/healthy", "/oapi/v1/jobs?page=1&per_page=1"]
-    assert stored(session).health_status == "healthy"
+    assert stored(session, "df").health_status == "healthy"
 
 
 def test_fresh_results_are_not_checked_again(admin, app, session, dragonfly):
@@ -152,14 +145,14 @@ def test_two_processes_never_check_the_same_instance_twice(admin, app, app_confi
 def test_a_result_for_an_instance_edited_meanwhile_is_dropped(admin, app, session):
     create(admin, "http://127.0.0.1:9", auth_mode="NONE")
     settle(app)
-    before = stored(session)
+    before = stored(session, "df")
     snapshot = health.snapshot(before)
     won, _ = health.claim_many(session, [1], datetime.now(timezone.utc), lease=60)
     assert won == [1]
     before.endpoint = "http://127.0.0.1:10"
     session.commit()
     assert not health.record(session, 1, CheckResult(True, "stale"), snapshot)
-    after = stored(session)
+    after = stored(session, "df")
     assert after.health_reason != "stale" and after.health_claimed_until is None
 
 
@@ -198,7 +191,7 @@ def test_pages_stay_within_a_strict_content_security_policy(admin, dragonfly, ur
 def test_a_failing_database_write_is_logged_without_credentials(admin, app, session, caplog,
                                                                  dragonfly):
     create(admin, dragonfly.url, token="good-token")
-    ciphertext = stored(session).auth_secret
+    ciphertext = stored(session, "df").auth_secret
     session.execute(Instance.__table__.update().values(health_claimed_until=None))
     session.commit()
     with failing_health_writes(app):

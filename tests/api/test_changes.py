@@ -1,12 +1,11 @@
 """PUT replaces (Harbor's semantics), PATCH changes only what it names; secrets are kept."""
 from preheat.services import instances
 from tests.api.conftest import INSTANCE, error_of
+from tests.helpers import stored
 
 
 def credentials(app, session, name):
-    session.expire_all()
-    stored = instances.get_by_name(session, name)
-    return instances.credentials(app.extensions["preheat"].secret_box, stored)
+    return instances.credentials(app.extensions["preheat"].secret_box, stored(session, name))
 
 
 def test_patch_changes_only_the_fields_sent(api):
