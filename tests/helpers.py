@@ -1,6 +1,7 @@
 """A test client that behaves like the browser: logs in, sends CSRF tokens, speaks htmx."""
 from __future__ import annotations
 
+import base64
 import html
 import re
 from contextlib import contextmanager
@@ -15,6 +16,12 @@ TOKEN_IN_PAGE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|"X-CSRFToken"
 HTMX = {"HX-Request": "true"}
 NEW_INSTANCE = {"vendor": "dragonfly", "name": "df-prod", "description": "",
                 "endpoint": "http://df.example:8080", "auth_mode": "NONE", "enabled": "y"}
+
+
+def basic(username: str, password: str) -> dict:
+    """The Authorization header of HTTP Basic."""
+    pair = f"{username}:{password}".encode()
+    return {"Authorization": "Basic " + base64.b64encode(pair).decode()}
 
 
 class Client:

@@ -7,7 +7,7 @@ from sqlalchemy import update
 from app import db
 from shell.users import LoginFailure
 from tests.accounts import ADMIN, USER
-from tests.helpers import Client
+from tests.helpers import Client, basic
 from tests.tcp_proxy import TcpProxy
 
 
@@ -107,6 +107,5 @@ def test_database_outage_is_a_503_and_recovers_by_itself(proxied_postgres, admin
 def test_odd_usernames_are_refused_like_wrong_ones(anonymous, username):
     response = attempt(anonymous, username, "whatever")
     assert response.status_code in (400, 401)
-    assert anonymous.http.get("/api/v2.0/p2p/preheat/instances", headers={
-        "Authorization": "Basic " + __import__("base64").b64encode(
-            f"{username}:pw".encode()).decode()}).status_code == 401
+    assert anonymous.http.get("/api/v2.0/p2p/preheat/instances",
+                              headers=basic(username, "pw")).status_code == 401

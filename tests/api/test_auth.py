@@ -2,7 +2,8 @@
 import pytest
 
 from tests.accounts import ADMIN
-from tests.api.conftest import API, INSTANCE, ApiClient, basic, error_of
+from tests.api.conftest import API, INSTANCE, ApiClient, error_of
+from tests.helpers import basic
 
 
 def test_basic_authentication_creates_no_session(api):

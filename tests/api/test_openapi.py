@@ -10,7 +10,8 @@ from preheat.models import AUTH_MODES
 from preheat.providers import PROVIDERS, CheckResult
 from preheat.validation import DESCRIPTION_MAX, ENDPOINT_MAX, NAME_MAX, NAME_PATTERN, SECRET_MAX
 from tests.accounts import ADMIN
-from tests.api.conftest import INSTANCE, ApiClient, basic
+from tests.api.conftest import INSTANCE, ApiClient
+from tests.helpers import basic
 
 UNDOCUMENTED = {"preheat_api.unknown", "preheat_api.openapi"}
 
