@@ -134,7 +134,7 @@ def test_filter_and_paging(admin):
     assert "No instance name contains" in wildcard
 
 
-def test_names_with_markup_are_escaped(admin, session):
+def test_names_with_markup_are_escaped(admin):
     create(admin, description='<img src=x onerror="alert(1)">')
     html = admin.get("/distributions").get_data(as_text=True)
     assert "<img src=x" not in html and "&lt;img src=x" in html

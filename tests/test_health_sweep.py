@@ -83,7 +83,7 @@ class CountingKraken(QuietHandler):
 
 
 @pytest.mark.parametrize("app_config", [{"PREHEAT_HEALTH_CONCURRENCY": 3}], indirect=True)
-def test_the_pool_never_runs_more_checks_than_the_bound(app, session, started):
+def test_the_pool_never_runs_more_checks_than_the_bound(app, started):
     state = {"lock": threading.Lock(), "now": 0, "most": 0}
     servers = [started(serve, CountingKraken, state) for _ in range(12)]
     ids = add(app, [server.url for server in servers], vendor="kraken", token=None)

@@ -66,7 +66,7 @@ def test_fresh_results_are_not_checked_again(admin, app, session, dragonfly):
     assert 'id="preheat-health-poll" hidden>' in html
 
 
-def test_deactivated_instances_say_so_and_are_never_probed(admin, app, session, dragonfly):
+def test_deactivated_instances_say_so_and_are_never_probed(admin, app, dragonfly):
     create(admin, dragonfly.url, enabled="")
     for url in ("/distributions", "/distributions/refresh"):
         response = admin.post(url) if url.endswith("refresh") else admin.get(url, htmx=True)
@@ -76,7 +76,7 @@ def test_deactivated_instances_say_so_and_are_never_probed(admin, app, session, 
     assert dragonfly.requests == []
 
 
-def test_poll_swaps_in_badges_whose_results_arrived(admin, app, session, dragonfly):
+def test_poll_swaps_in_badges_whose_results_arrived(admin, app, dragonfly):
     create(admin, dragonfly.url)
     admin.get("/distributions", htmx=True)
     settle(app)
@@ -91,7 +91,7 @@ def test_poll_swaps_in_badges_whose_results_arrived(admin, app, session, dragonf
     assert "accepted the personal access token" in badge(done)
 
 
-def test_revoked_token_reads_unhealthy_with_the_reason(admin, app, session, dragonfly):
+def test_revoked_token_reads_unhealthy_with_the_reason(admin, app, dragonfly):
     create(admin, dragonfly.url)
     settle(app)
     del dragonfly.state["tokens"]["good-token"]
@@ -105,7 +105,7 @@ def test_revoked_token_reads_unhealthy_with_the_reason(admin, app, session, drag
     assert "preheat-spinner" not in html and "hx-get" not in html.split("<details")[0]
 
 
-def test_refresh_checks_every_enabled_row_on_the_page(admin, app, session, dragonfly, kraken):
+def test_refresh_checks_every_enabled_row_on_the_page(admin, app, dragonfly, kraken):
     create(admin, dragonfly.url)
     create(admin, kraken.url, name="kr", vendor="kraken", auth_mode="NONE")
     settle(app)

@@ -19,7 +19,7 @@ def try_connection(admin, endpoint, **fields):
     return response.get_data(as_text=True)
 
 
-def test_success_against_a_dragonfly_manager(admin, dragonfly, session):
+def test_success_against_a_dragonfly_manager(admin, dragonfly):
     html = try_connection(admin, dragonfly.url)
     assert "Connection OK." in html
     assert dragonfly.requests[-1][:2] == ("GET", "/healthy")

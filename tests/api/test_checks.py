@@ -10,7 +10,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_ping_of_an_unsaved_healthy_instance_is_200_with_the_result(api, dragonfly, session):
+def test_ping_of_an_unsaved_healthy_instance_is_200_with_the_result(api, dragonfly):
     response = api.post("/instances/ping", {"vendor": "dragonfly", "endpoint": dragonfly.url})
     assert response.status_code == 200
     result = response.get_json()

@@ -23,7 +23,6 @@ def fleet(api, session):
         session.execute(update(Instance).where(Instance.name == name)
                         .values(setup_timestamp=start + timedelta(days=index)))
         session.commit()
-    return [row[0] for row in rows]
 
 
 def names(response):
@@ -84,7 +83,7 @@ def test_paging_with_total_and_links_keeping_the_query(api, fleet):
     assert names(api.get(links["prev"])) == ["df-prod", "df-stage"]
 
 
-def test_default_page_size_is_10_and_a_page_past_the_end_is_empty(api, session, fleet):
+def test_default_page_size_is_10_and_a_page_past_the_end_is_empty(api, fleet):
     for number in range(8):
         api.create(name=f"extra{number}", endpoint=f"http://extra{number}.example")
     assert len(names(api.get("/instances"))) == 10
