@@ -25,6 +25,8 @@ def basic(username: str, password: str) -> dict:
 
 
 class Client:
+    TOKEN_PAGE = "/distributions"  # a page that carries the session's CSRF token
+
     def __init__(self, app):
         self.app = app
         self.http = app.test_client()
@@ -58,7 +60,7 @@ class Client:
     def csrf_token(self) -> str:
         """The token a page served to this session carries."""
         if self._token is None:
-            self._token = self.token_from(self.http.get("/distributions"))
+            self._token = self.token_from(self.http.get(self.TOKEN_PAGE))
         return self._token
 
     def get(self, url: str, *, htmx: bool = False, **kwargs):
