@@ -18,6 +18,13 @@ NEW_INSTANCE = {"vendor": "dragonfly", "name": "df-prod", "description": "",
                 "endpoint": "http://df.example:8080", "auth_mode": "NONE", "enabled": "y"}
 
 
+def token_in(page: str) -> str:
+    """The CSRF token a page carries, in a form field or in htmx's request headers."""
+    match = TOKEN_IN_PAGE.search(page)
+    assert match, "no CSRF token in the page"
+    return html.unescape(match.group(1) or match.group(2))
+
+
 def basic(username: str, password: str) -> dict:
     """The Authorization header of HTTP Basic."""
     pair = f"{username}:{password}".encode()
@@ -52,9 +59,7 @@ class Client:
 
     @staticmethod
     def token_from(response) -> str:
-        match = TOKEN_IN_PAGE.search(response.get_data(as_text=True))
-        assert match, "no CSRF token in the page"
-        return html.unescape(match.group(1) or match.group(2))
+        return token_in(response.get_data(as_text=True))
 
     @property
     def csrf_token(self) -> str:
