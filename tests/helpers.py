@@ -1,4 +1,5 @@
-"""A test client that behaves like the browser: logs in, sends CSRF tokens, speaks htmx."""
+"""Test helpers: a client that behaves like the browser (logs in, sends CSRF tokens, speaks
+htmx), instances made through the form or the service, and apps released or made to fail."""
 from __future__ import annotations
 
 import base64
@@ -107,7 +108,7 @@ def stored(session, name: str = "df-prod") -> Instance | None:
 
 
 def add_instances(app, *fields: dict) -> list[int]:
-    """Store one instance per dict of fields, through the service and unchecked; their ids."""
+    """Store one instance per dict of fields with the service, no health check; their ids."""
     with app.app_context():
         state = app.extensions["preheat"]
         return [instances.create(state.db.session, state.secret_box, data).id
