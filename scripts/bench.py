@@ -18,7 +18,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from contextlib import ExitStack
 from datetime import datetime, timezone
 from pathlib import Path
@@ -26,13 +25,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from cryptography.fernet import Fernet  # noqa: E402
-from sqlalchemy import create_engine, text, update  # noqa: E402
+from sqlalchemy import update  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from app import create_app, create_user, db, upgrade_database  # noqa: E402
 from preheat.models import Instance  # noqa: E402
-from preheat.services import instances  # noqa: E402
-from tests.helpers import Client  # noqa: E402
+from tests.databases import scratch_postgres  # noqa: E402
+from tests.helpers import Client, add_instances  # noqa: E402
 from tests.providers import dragonfly  # noqa: E402
 from tests.providers.faults import blackhole  # noqa: E402
 
@@ -64,18 +63,7 @@ def database(stack: ExitStack, folder: Path, name: str) -> str:
     base = os.environ.get("BENCH_DATABASE_URL")
     if not base:
         return f"sqlite:///{folder / (name + '.db')}"
-    url = make_url(base)
-    created = f"preheat_bench_{name}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{created}"'))
-
-    def drop():
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{created}" WITH (FORCE)'))
-        admin.dispose()
-    stack.callback(drop)
-    return url.set(database=created).render_as_string(hide_password=False)
+    return stack.enter_context(scratch_postgres(base, f"preheat_bench_{name}"))
 
 
 def serve_standins(count: int, urls, stop) -> None:
@@ -104,12 +92,10 @@ def endpoints(stack: ExitStack, count: int, dead: int = 0) -> list[str]:
             for dead_one in is_dead]
 
 
-def add_instances(app, urls: list[str]) -> list[int]:
-    with app.app_context():
-        state = app.extensions["preheat"]
-        return [instances.create(state.db.session, state.secret_box, {
-            "vendor": "dragonfly", "name": f"bench-{number:03d}", "endpoint": url,
-            "auth_mode": "OAUTH", "auth_info": {"token": TOKEN}}).id
+def bench_instances(urls: list[str]) -> list[dict]:
+    """One Dragonfly instance with the stand-ins' token per URL."""
+    return [{"vendor": "dragonfly", "name": f"bench-{number:03d}", "endpoint": url,
+             "auth_mode": "OAUTH", "auth_info": {"token": TOKEN}}
             for number, url in enumerate(urls)]
 
 
@@ -171,11 +157,11 @@ def main() -> None:
         folder = Path(tmp)
         mixed = build_app(folder / "mixed", database(stack, folder, "mixed"))
         stack.callback(shutdown, mixed)
-        ids = add_instances(mixed, endpoints(stack, INSTANCES, dead))
+        ids = add_instances(mixed, *bench_instances(endpoints(stack, INSTANCES, dead)))
         refresh = refresh_ratio(mixed, ids)
         healthy = build_app(folder / "healthy", database(stack, folder, "healthy"))
         stack.callback(shutdown, healthy)
-        add_instances(healthy, endpoints(stack, INSTANCES))
+        add_instances(healthy, *bench_instances(endpoints(stack, INSTANCES)))
         slow_page, fast_page = page_latencies([mixed, healthy])
         concurrency = mixed.config["PREHEAT_HEALTH_CONCURRENCY"]
         backend = make_url(mixed.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -24,17 +23,12 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.databases import scratch_postgres  # noqa: E402
+from tests.providers.faults import free_port  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DURATION = os.environ.get("LOAD_DURATION", "60s")
 CONNECTIONS = int(os.environ.get("LOAD_CONNECTIONS", "64"))
 WORKERS = os.environ.get("LOAD_WORKERS", "4")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def database(stack: ExitStack, folder: str) -> str:
@@ -95,19 +89,16 @@ def main() -> int:
         port = free_port()
         env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "load", "PREHEAT_ADMIN_PASSWORD":
                "load-password", "PREHEAT_ENCRYPTION_KEY": Fernet.generate_key().decode()}
-        try:
-            prepare(env)
-            server = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-w", WORKERS, "-k", "gthread", "--threads",
-                 "8", "-b", f"127.0.0.1:{port}", "--log-level", "warning", "app:create_app()"],
-                env=env, cwd=ROOT)
-            base = f"http://127.0.0.1:{port}"
-            wait_until_serving(base)
-            output = run_wrk(base, *log_in(base))
-        finally:
-            if "server" in locals():
-                server.terminate()
-                server.wait(10)
+        prepare(env)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-w", WORKERS, "-k", "gthread", "--threads",
+             "8", "-b", f"127.0.0.1:{port}", "--log-level", "warning", "app:create_app()"],
+            env=env, cwd=ROOT)
+        stack.callback(server.wait, 10)
+        stack.callback(server.terminate)
+        base = f"http://127.0.0.1:{port}"
+        wait_until_serving(base)
+        output = run_wrk(base, *log_in(base))
     return report(output, url)
 
 

@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app import create_app, create_user, db, upgrade_database  # noqa: E402
-from tests.browser_fixtures import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.accounts import ADMIN  # noqa: E402
+from tests.browser_fixtures import CHROMIUM, CHROMIUM_ARGS, log_in  # noqa: E402
 from tests.providers import dragonfly, kraken  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
@@ -30,7 +31,7 @@ def serve_app(folder: str) -> str:
                      instance_path=folder)
     upgrade_database(app)
     with app.app_context():
-        create_user("admin", "admin-password", True)
+        create_user(*ADMIN, sysadmin=True)
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -59,10 +60,7 @@ def main() -> None:
         base = serve_app(folder)
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 640}, base_url=base)
-        page.goto("/login")
-        page.get_by_label("Username").fill("admin")
-        page.get_by_label("Password").fill("admin-password")
-        page.get_by_role("button", name="Log in").click()
+        log_in(page, *ADMIN)
         add(page, "dragonfly-eu", manager.url, mode="OAUTH", token="pat-ops",
             description="Dragonfly manager, EU cluster")
         add(page, "kraken-origin", origin.url, provider="kraken",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import threading
+from contextlib import contextmanager
 
 import pytest
 from werkzeug.serving import make_server
@@ -56,10 +57,10 @@ def live_server(app):
     server.server_close()
 
 
-@pytest.fixture
-def page(browser, live_server):
-    """A fresh browser tab on the live app; a script error fails the test."""
-    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 860})
+@contextmanager
+def open_tab(browser, base_url: str):
+    """A fresh browser tab on `base_url`; a script error or CSP violation fails the test."""
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 860})
     page = context.new_page()
     page.set_default_timeout(10_000)
     errors: list[str] = []
@@ -67,9 +68,18 @@ def page(browser, live_server):
     # A Content-Security-Policy violation shows up as a console error.
     page.on("console", lambda message: errors.append(message.text)
             if "Content Security Policy" in message.text else None)
-    yield page
-    context.close()
+    try:
+        yield page
+    finally:
+        context.close()
     assert not errors, f"JavaScript errors or CSP violations on the page: {errors}"
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser tab on the live app; a script error fails the test."""
+    with open_tab(browser, live_server) as page:
+        yield page
 
 
 def log_in(page, username: str, password: str) -> None:

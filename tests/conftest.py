@@ -93,6 +93,19 @@ def session(app):
 
 
 @pytest.fixture
+def started():
+    """started(serve, *args, **kwargs): a stand-in server from `serve`, stopped at teardown."""
+    servers = []
+
+    def start(serve, *args, **kwargs):
+        servers.append(serve(*args, **kwargs))
+        return servers[-1]
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
 def dragonfly():
     """A Dragonfly manager stand-in on a free port; token 'good-token' is active."""
     from tests.providers import dragonfly as standin

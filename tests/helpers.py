@@ -1,28 +1,58 @@
-"""A test client that behaves like the browser: logs in, sends CSRF tokens, speaks htmx."""
+"""Test helpers: a client that behaves like the browser (logs in, sends CSRF tokens, speaks
+htmx), instances made through the form or the service, and apps released or made to fail."""
 from __future__ import annotations
 
+import base64
 import html
 import re
 from contextlib import contextmanager
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
+
+from preheat.models import Instance
+from preheat.services import instances
 
 TOKEN_IN_PAGE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
 HTMX = {"HX-Request": "true"}
+NEW_INSTANCE = {"vendor": "dragonfly", "name": "df-prod", "description": "",
+                "endpoint": "http://df.example:8080", "auth_mode": "NONE", "enabled": "y"}
+
+
+def token_in(page: str) -> str:
+    """The CSRF token a page carries, in a form field or in htmx's request headers."""
+    match = TOKEN_IN_PAGE.search(page)
+    assert match, "no CSRF token in the page"
+    return html.unescape(match.group(1) or match.group(2))
+
+
+def basic(username: str, password: str) -> dict:
+    """The Authorization header of HTTP Basic."""
+    pair = f"{username}:{password}".encode()
+    return {"Authorization": "Basic " + base64.b64encode(pair).decode()}
 
 
 class Client:
+    TOKEN_PAGE = "/distributions"  # a page that carries the session's CSRF token
+
     def __init__(self, app):
         self.app = app
         self.http = app.test_client()
         self._token = None
         self.logged_in = False
 
+    def attempt_login(self, username: str, password: str, **kwargs):
+        """Fill in and send the login form; return the answer.
+
+        `kwargs` (base_url, headers, environ_base, query_string ...) go to both
+        the request for the form and the one that sends it.
+        """
+        token = self.token_from(self.http.get("/login", **kwargs))
+        return self.http.post("/login", data={"username": username, "password": password,
+                                              "csrf_token": token}, **kwargs)
+
     def login(self, username: str, password: str) -> Client:
-        token = self.token_from(self.http.get("/login"))
-        response = self.http.post("/login", data={"username": username, "password": password,
-                                                  "csrf_token": token})
+        response = self.attempt_login(username, password)
         assert response.status_code == 302, f"login as {username} failed"
         self._token = None
         self.logged_in = True
@@ -30,15 +60,13 @@ class Client:
 
     @staticmethod
     def token_from(response) -> str:
-        match = TOKEN_IN_PAGE.search(response.get_data(as_text=True))
-        assert match, "no CSRF token in the page"
-        return html.unescape(match.group(1) or match.group(2))
+        return token_in(response.get_data(as_text=True))
 
     @property
     def csrf_token(self) -> str:
         """The token a page served to this session carries."""
         if self._token is None:
-            self._token = self.token_from(self.http.get("/distributions"))
+            self._token = self.token_from(self.http.get(self.TOKEN_PAGE))
         return self._token
 
     def get(self, url: str, *, htmx: bool = False, **kwargs):
@@ -64,6 +92,27 @@ def own_session(app):
         engine = app.extensions["sqlalchemy"].engine
     with Session(engine) as session:
         yield session
+
+
+def create(client, *, prefix: str = "", **fields):
+    """Save NEW_INSTANCE with `fields` through the New instance form; it must answer 204."""
+    response = client.post(f"{prefix}/distributions/new", {**NEW_INSTANCE, **fields})
+    assert response.status_code == 204, response.get_data(as_text=True)
+    return response
+
+
+def stored(session, name: str = "df-prod") -> Instance | None:
+    """The instance named `name` as the database holds it now."""
+    session.expire_all()
+    return session.scalar(select(Instance).where(Instance.name == name))
+
+
+def add_instances(app, *fields: dict) -> list[int]:
+    """Store one instance per dict of fields with the service, no health check; their ids."""
+    with app.app_context():
+        state = app.extensions["preheat"]
+        return [instances.create(state.db.session, state.secret_box, data).id
+                for data in fields]
 
 
 def release(app) -> None:

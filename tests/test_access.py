@@ -3,6 +3,8 @@ import re
 
 import pytest
 
+from tests.accounts import ADMIN
+
 PAGES = ["/", "/distributions", "/distributions/new", "/distributions/1/edit",
          "/distributions/1/status", "/distributions/actions/edit?instance=1",
          "/distributions/actions/delete/confirm?instance=1"]
@@ -29,8 +31,7 @@ def test_anonymous_htmx_request_gets_401_and_a_full_reload(anonymous, url):
 
 @pytest.mark.parametrize("url", POSTS)
 def test_anonymous_posts_are_refused(anonymous, url):
-    response = anonymous.http.post(url, headers={"HX-Request": "true"})
-    assert response.status_code == 401
+    assert anonymous.post(url, csrf=False).status_code == 401
 
 
 @pytest.mark.parametrize("url", PAGES)
@@ -41,8 +42,7 @@ def test_non_sysadmin_gets_403_on_pages(user, url):
 
 @pytest.mark.parametrize("url", POSTS)
 def test_non_sysadmin_gets_403_on_posts(user, url):
-    response = user.http.post(url, headers={"HX-Request": "true"})
-    assert response.status_code == 403
+    assert user.post(url, csrf=False).status_code == 403
 
 
 def test_unsafe_request_without_csrf_token_is_refused_and_changes_nothing(admin):
@@ -60,17 +60,13 @@ def test_login_page_has_username_password_and_log_in(anonymous):
 
 
 def test_wrong_password_is_refused_with_a_message(anonymous):
-    token = anonymous.token_from(anonymous.get("/login"))
-    response = anonymous.http.post("/login", data={"username": "admin", "password": "nope",
-                                                   "csrf_token": token})
+    response = anonymous.attempt_login(ADMIN[0], "nope")
     assert response.status_code == 401
     assert "Wrong username or password" in response.get_data(as_text=True)
 
 
 def test_login_does_not_redirect_to_another_site(anonymous):
-    token = anonymous.token_from(anonymous.get("/login"))
-    response = anonymous.http.post("/login?next=//evil.example/", data={
-        "username": "admin", "password": "admin-password", "csrf_token": token})
+    response = anonymous.attempt_login(*ADMIN, query_string={"next": "//evil.example/"})
     assert response.headers["Location"] == "/distributions"
 
 

@@ -5,7 +5,7 @@ ACCESS fails this test until someone decides who may reach it.
 """
 import pytest
 
-from preheat.services import instances
+from tests.helpers import add_instances
 
 SAFE = {"HEAD", "OPTIONS", "TRACE"}
 ACCESS = {
@@ -63,10 +63,7 @@ def send(client, method, url):
 
 @pytest.fixture
 def seeded(app):
-    with app.app_context():
-        state = app.extensions["preheat"]
-        instances.create(state.db.session, state.secret_box, {
-            "vendor": "kraken", "name": "df-one", "endpoint": "http://127.0.0.1:9"})
+    add_instances(app, {"vendor": "kraken", "name": "df-one", "endpoint": "http://127.0.0.1:9"})
 
 
 def test_every_route_has_an_access_rule(app):

@@ -57,7 +57,7 @@ def test_failed_attempts_are_recorded(admin, user, session):
     assert failures[3].detail == "POST /distributions/actions/delete"
 
 
-def test_audit_log_page_filters_and_pages(admin, session):
+def test_audit_log_page_filters_and_pages(admin):
     for number in range(30):
         admin.post("/distributions/new", {**FORM, "name": f"node{number}",
                                           "endpoint": f"http://node{number}"})

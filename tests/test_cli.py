@@ -1,4 +1,5 @@
 """The setup commands of the standalone app."""
+import pytest
 from sqlalchemy import select
 
 from app import User, db
@@ -26,11 +27,16 @@ def test_create_user_refuses_a_taken_name(app):
     assert result.exit_code != 0 and "already exists" in result.output
 
 
-def test_ensure_admin_creates_admin_once_with_a_printed_password(app, monkeypatch):
-    monkeypatch.delenv("PREHEAT_ADMIN_PASSWORD", raising=False)
+@pytest.fixture
+def no_users(app):
+    """The app with its test users deleted, as on a first start."""
     with app.app_context():
         db.session.query(User).delete()
         db.session.commit()
+
+
+def test_ensure_admin_creates_admin_once_with_a_printed_password(app, no_users, monkeypatch):
+    monkeypatch.delenv("PREHEAT_ADMIN_PASSWORD", raising=False)
     runner = app.test_cli_runner()
     first = runner.invoke(args=["ensure-admin"])
     assert "Created sysadmin 'admin' with password: " in first.output
@@ -41,11 +47,8 @@ def test_ensure_admin_creates_admin_once_with_a_printed_password(app, monkeypatc
     assert users(app) == {"admin": True}
 
 
-def test_ensure_admin_uses_the_configured_password(app, monkeypatch):
+def test_ensure_admin_uses_the_configured_password(app, no_users, monkeypatch):
     monkeypatch.setenv("PREHEAT_ADMIN_PASSWORD", "chosen-pw")
-    with app.app_context():
-        db.session.query(User).delete()
-        db.session.commit()
     result = app.test_cli_runner().invoke(args=["ensure-admin"])
     assert "chosen-pw" not in result.output
     with app.app_context():

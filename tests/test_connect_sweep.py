@@ -2,7 +2,7 @@
 import socket
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import closing
 
 import pytest
 
@@ -10,7 +10,7 @@ from preheat.providers import HttpClient, Target
 from preheat.providers.connect import parse_denylist
 from preheat.providers.sweep import ConnectSweep, address_of
 from preheat.services.health import check
-from tests.providers.faults import blackhole, free_port
+from tests.providers.faults import blackhole, free_port, listener
 
 DENYLIST = parse_denylist("169.254.0.0/16, fe80::/10, 127.0.0.2/32")
 
@@ -20,16 +20,6 @@ def sweep():
     sweep = ConnectSweep(1.0, DENYLIST)
     yield sweep
     sweep.close()
-
-
-@contextmanager
-def listener(host="127.0.0.1"):
-    """A listening socket whose accept queue tells whether anyone connected."""
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        sock.listen(64)
-        sock.setblocking(False)
-        yield sock
 
 
 def connections(sock) -> int:
@@ -73,11 +63,8 @@ def where(url):
 def test_blackholed_endpoint_gets_the_drivers_own_connect_timeout_sentence(sweep):
     with blackhole() as url:
         result = sweep_all(sweep, [("dead", *where(url))])["dead"]
-        client = HttpClient(timeout=1.0)
-        try:
+        with closing(HttpClient(timeout=1.0)) as client:
             driver = check("kraken", Target(url), client)
-        finally:
-            client.close()
     assert not result.ok and result.reason == driver.reason == (
         f"Timed out after 1 s connecting to {url.removeprefix('http://')}: no answer (the"
         " host is down or a firewall drops the packets).")
@@ -105,24 +92,18 @@ def test_denylisted_address_is_never_connected_to(sweep):
 
 def test_a_name_resolving_to_a_denylisted_address_connects_only_to_the_allowed_one():
     with listener("127.0.0.2") as forbidden, blackhole() as dead:
-        sweep = ConnectSweep(1.0, DENYLIST, resolver=resolving_to(
-            ("127.0.0.2", forbidden.getsockname()[1]), where(dead)))
-        try:
+        with closing(ConnectSweep(1.0, DENYLIST, resolver=resolving_to(
+                ("127.0.0.2", forbidden.getsockname()[1]), where(dead)))) as sweep:
             result = sweep_all(sweep, [("mixed", "provider.test", 80)])["mixed"]
-        finally:
-            sweep.close()
         assert connections(forbidden) == 0
     assert result.reason.startswith("Timed out after 1 s connecting to provider.test:80:")
 
 
 def test_a_host_is_reachable_if_any_of_its_addresses_connects():
     with listener() as up, blackhole() as dead:
-        sweep = ConnectSweep(1.0, DENYLIST, resolver=resolving_to(
-            where(dead), ("127.0.0.1", up.getsockname()[1])))
-        try:
+        with closing(ConnectSweep(1.0, DENYLIST, resolver=resolving_to(
+                where(dead), ("127.0.0.1", up.getsockname()[1])))) as sweep:
             assert sweep_all(sweep, [("either", "provider.test", 80)]) == {"either": None}
-        finally:
-            sweep.close()
 
 
 def test_a_resolver_slower_than_the_timeout_leaves_the_verdict_to_the_check():
@@ -141,11 +122,8 @@ def test_a_resolver_slower_than_the_timeout_leaves_the_verdict_to_the_check():
 
 def test_more_endpoints_than_sockets_wait_their_turn():
     with blackhole() as dead:
-        sweep = ConnectSweep(0.3, DENYLIST, max_sockets=2)
-        try:
+        with closing(ConnectSweep(0.3, DENYLIST, max_sockets=2)) as sweep:
             results = sweep_all(sweep, [(n, *where(dead)) for n in range(5)])
-        finally:
-            sweep.close()
     assert all("Timed out after 0.3 s connecting" in r.reason for r in results.values())
 
 

@@ -6,20 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from preheat.models import Instance, Policy
-
-FORM = {"vendor": "dragonfly", "name": "df-prod", "description": "", "endpoint":
-        "http://df.example:8080", "auth_mode": "NONE", "enabled": "y"}
-
-
-def create(admin, **fields):
-    response = admin.post("/distributions/new", {**FORM, **fields})
-    assert response.status_code == 204, response.get_data(as_text=True)
-    return response
-
-
-def stored(session, name):
-    session.expire_all()
-    return session.scalar(select(Instance).where(Instance.name == name))
+from tests.helpers import NEW_INSTANCE as FORM, create, stored
 
 
 def test_full_page_has_navigation_and_table_and_partial_has_only_the_table(admin):
@@ -147,7 +134,7 @@ def test_filter_and_paging(admin):
     assert "No instance name contains" in wildcard
 
 
-def test_names_with_markup_are_escaped(admin, session):
+def test_names_with_markup_are_escaped(admin):
     create(admin, description='<img src=x onerror="alert(1)">')
     html = admin.get("/distributions").get_data(as_text=True)
     assert "<img src=x" not in html and "&lt;img src=x" in html

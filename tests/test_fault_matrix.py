@@ -4,6 +4,7 @@ The checks run against real local servers; the client has short timeouts so a
 blackholed or dripping server costs about a second.
 """
 import socket
+from contextlib import closing
 
 import pytest
 
@@ -12,7 +13,8 @@ from preheat.services.health import check
 from tests.providers import dragonfly, kraken
 from tests.providers.faults import (DripHandler, EchoHandler, HugeBodyHandler,
                                     RedirectHandler, ServerErrorHandler, blackhole,
-                                    free_port, serve_fault, silent)
+                                    free_port, silent)
+from tests.providers.server import serve
 
 TOKEN = Credentials("OAUTH", token="good-token")
 
@@ -22,20 +24,6 @@ def http():
     client = HttpClient(timeout=1.0, deadline=2.0)
     yield client
     client.close()
-
-
-@pytest.fixture
-def fault(request, tmp_path):
-    """Start the fault server named by the test's parameter."""
-    servers = []
-
-    def start(handler, tls=False):
-        server = serve_fault(handler, tls=tmp_path if tls else None)
-        servers.append(server)
-        return server
-    yield start
-    for server in servers:
-        server.stop()
 
 
 def reason(http, endpoint, vendor="dragonfly", credentials=Credentials(), insecure=False):
@@ -65,37 +53,37 @@ def test_silent_server_times_out_waiting_for_the_answer(http):
             " accepted the connection but did not answer.")
 
 
-def test_slow_drip_is_cut_at_the_deadline(http, fault):
-    server = fault(DripHandler)
+def test_slow_drip_is_cut_at_the_deadline(http, started):
+    server = started(serve, DripHandler)
     assert reason(http, server.url) == (
         "Gave up after 2 s: the provider was still sending its answer to GET /healthy"
         " (it sends data far too slowly).")
 
 
-def test_huge_body_is_an_unexpected_answer(http, fault):
-    server = fault(HugeBodyHandler)
+def test_huge_body_is_an_unexpected_answer(http, started):
+    server = started(serve, HugeBodyHandler)
     assert reason(http, server.url, "kraken") == (
         "Unexpected answer to GET /health: expected “OK”, got more than 64 KiB."
         " Is the endpoint the right service?")
 
 
-def test_server_error_shows_the_providers_message(http, fault):
-    server = fault(ServerErrorHandler)
+def test_server_error_shows_the_providers_message(http, started):
+    server = started(serve, ServerErrorHandler)
     assert reason(http, server.url) == (
         "HTTP 500 Internal Server Error from GET /healthy. The provider said:"
         " database is locked")
 
 
-def test_redirect_is_reported_with_its_target_and_not_followed(http, fault):
-    server = fault(RedirectHandler)
+def test_redirect_is_reported_with_its_target_and_not_followed(http, started):
+    server = started(serve, RedirectHandler)
     assert reason(http, server.url) == (
         "Unexpected redirect (HTTP 301 Moved Permanently) from GET /healthy to"
         " https://sso.example/login: redirects are not followed; check the endpoint address.")
     assert server.paths() == ["/healthy", "/_ping"]
 
 
-def test_secrets_echoed_by_a_provider_are_hidden(http, fault):
-    server = fault(EchoHandler)
+def test_secrets_echoed_by_a_provider_are_hidden(http, started):
+    server = started(serve, EchoHandler)
     text = reason(http, server.url, "kraken")
     assert text.startswith("HTTP 500 Internal Server Error from GET /health.")
     target = Target(server.url, Credentials("BASIC", "ops", "pw-canary-77"))
@@ -104,15 +92,12 @@ def test_secrets_echoed_by_a_provider_are_hidden(http, fault):
     assert echoed.excerpt() == "cannot use Basic [hidden]"
 
 
-def test_unknown_token_is_rejected(http):
-    server = dragonfly.serve(tokens={})
-    try:
-        assert reason(http, server.url, credentials=TOKEN) == (
-            "Token rejected: Dragonfly answered HTTP 401 Unauthorized to GET /oapi/v1/jobs."
-            " The manager does not know this personal access token: it was deleted,"
-            " revoked or mistyped.")
-    finally:
-        server.stop()
+def test_unknown_token_is_rejected(http, started):
+    server = started(dragonfly.serve, tokens={})
+    assert reason(http, server.url, credentials=TOKEN) == (
+        "Token rejected: Dragonfly answered HTTP 401 Unauthorized to GET /oapi/v1/jobs."
+        " The manager does not know this personal access token: it was deleted,"
+        " revoked or mistyped.")
 
 
 @pytest.mark.parametrize("state, expected", [
@@ -123,25 +108,18 @@ def test_unknown_token_is_rejected(http):
     ("no-job-scope", "“Forbidden”. The token must be active, unexpired and have the"
                      " job scope."),
 ])
-def test_refused_token_says_why_in_dragonflys_words(http, state, expected):
-    server = dragonfly.serve(tokens={"good-token": state})
-    try:
-        assert reason(http, server.url, credentials=TOKEN) == (
-            "Token refused: Dragonfly answered HTTP 403 Forbidden to GET /oapi/v1/jobs: "
-            + expected)
-    finally:
-        server.stop()
+def test_refused_token_says_why_in_dragonflys_words(http, started, state, expected):
+    server = started(dragonfly.serve, tokens={"good-token": state})
+    assert reason(http, server.url, credentials=TOKEN) == (
+        "Token refused: Dragonfly answered HTTP 403 Forbidden to GET /oapi/v1/jobs: " + expected)
 
 
-def test_legacy_dragonfly_is_told_to_upgrade(http):
-    server = dragonfly.serve(legacy=True)
-    try:
-        assert reason(http, server.url) == (
-            "Legacy Dragonfly API: /_ping answers but /healthy does not (HTTP 404 Not"
-            " Found). Preheat speaks the v2 manager's Open API: upgrade to Dragonfly"
-            " >= 2.1.59 and use the manager's address (port 8080).")
-    finally:
-        server.stop()
+def test_legacy_dragonfly_is_told_to_upgrade(http, started):
+    server = started(dragonfly.serve, legacy=True)
+    assert reason(http, server.url) == (
+        "Legacy Dragonfly API: /_ping answers but /healthy does not (HTTP 404 Not"
+        " Found). Preheat speaks the v2 manager's Open API: upgrade to Dragonfly"
+        " >= 2.1.59 and use the manager's address (port 8080).")
 
 
 def test_basic_auth_against_dragonfly_is_explained(http, dragonfly):
@@ -152,16 +130,13 @@ def test_basic_auth_against_dragonfly_is_explained(http, dragonfly):
 
 
 @pytest.mark.parametrize("standin", [dragonfly, kraken])
-def test_self_signed_certificate_needs_skip_verification(http, tmp_path, standin):
-    server = standin.serve(tls=tmp_path)
+def test_self_signed_certificate_needs_skip_verification(http, started, tmp_path, standin):
+    server = started(standin.serve, tls=tmp_path)
     vendor = standin.__name__.rsplit(".", 1)[1]
-    try:
-        assert reason(http, server.url, vendor) == (
-            "TLS certificate not trusted. If the provider uses a self-signed certificate,"
-            " select Skip certificate verification.")
-        assert check(vendor, Target(server.url, insecure=True), http).ok
-    finally:
-        server.stop()
+    assert reason(http, server.url, vendor) == (
+        "TLS certificate not trusted. If the provider uses a self-signed certificate,"
+        " select Skip certificate verification.")
+    assert check(vendor, Target(server.url, insecure=True), http).ok
 
 
 def test_dns_failure(http):
@@ -177,12 +152,9 @@ def test_link_local_metadata_address_is_blocked_by_default(http):
 
 
 def test_denylist_is_checked_against_the_resolved_address(dragonfly):
-    client = HttpClient(timeout=1.0, denylist="127.0.0.0/8, ::1/128")
     port = dragonfly.server_address[1]
-    try:
+    with closing(HttpClient(timeout=1.0, denylist="127.0.0.0/8, ::1/128")) as client:
         text = reason(client, f"http://localhost:{port}")
-    finally:
-        client.close()
     assert text.startswith("Blocked: localhost resolves to ")
     assert dragonfly.requests == []
 
@@ -195,12 +167,9 @@ def test_connection_goes_to_the_address_that_was_checked(dragonfly):
         answers.append(host)
         address = "127.0.0.1" if len(answers) == 1 else "169.254.169.254"
         return socket.getaddrinfo(address, port, *args)
-    client = HttpClient(timeout=1.0, resolver=rebinding_resolver)
-    try:
+    with closing(HttpClient(timeout=1.0, resolver=rebinding_resolver)) as client:
         result = check("dragonfly", Target(f"http://provider.test:{dragonfly.server_address[1]}"),
                        client)
-    finally:
-        client.close()
     assert result.ok and answers == ["provider.test"]
 
 

@@ -18,6 +18,9 @@ values = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=300),
                    st.text(alphabet=st.characters(codec="utf-8"), max_size=40))
 FIELDS = ["vendor", "name", "description", "endpoint", "auth_mode", "username", "password",
           "token", "enabled", "insecure"]
+# The examples of a test share its app and clients; requests through them take a while.
+FUZZ = settings(deadline=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
 def echoed_unescaped(value: str, body: str, baseline: str) -> bool:
@@ -25,8 +28,7 @@ def echoed_unescaped(value: str, body: str, baseline: str) -> bool:
     return "<" in value and value in body and value not in baseline
 
 
-@settings(max_examples=150, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(FUZZ, max_examples=150)
 @given(form=st.fixed_dictionaries({}, optional={field: values for field in FIELDS}))
 def test_hostile_form_input_never_breaks_the_server(admin, session, form):
     response = admin.post("/distributions/new", form)
@@ -41,26 +43,22 @@ def test_hostile_form_input_never_breaks_the_server(admin, session, form):
         assert re.fullmatch(r"https?://[^\s/?#@]+(/[^\s?#]*)?", instance.endpoint)
 
 
-@settings(max_examples=60, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(FUZZ, max_examples=60)
 @given(query=values, page=values, size=values)
 def test_hostile_list_parameters_never_break_the_server(admin, query, page, size):
     for htmx in (False, True):
-        response = admin.http.get("/distributions", query_string={
-            "q": query, "page": page, "page_size": size},
-            headers={"HX-Request": "true"} if htmx else {})
+        response = admin.get("/distributions", htmx=htmx,
+                             query_string={"q": query, "page": page, "page_size": size})
         assert response.status_code == 200
         baseline = admin.get("/distributions", htmx=htmx).get_data(as_text=True)
         assert not echoed_unescaped(query.strip()[:128], response.get_data(as_text=True),
                                     baseline)
 
 
-
 names = st.from_regex(NAME_PATTERN, fullmatch=True).filter(lambda n: len(n) <= 128)
 
 
-@settings(max_examples=100, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(FUZZ, max_examples=100)
 @given(name=names, field=st.sampled_from(["description", "username", "endpoint", "password"]),
        value=values)
 def test_one_hostile_field_in_an_otherwise_valid_form(admin, session, name, field, value):

@@ -6,52 +6,48 @@ from sqlalchemy import update
 
 from app import db
 from shell.users import LoginFailure
+from tests.accounts import ADMIN, USER
+from tests.helpers import Client, basic
 from tests.tcp_proxy import TcpProxy
 
 
-def attempt(client, password, address="10.0.0.1", username="admin"):
-    token = client.token_from(client.http.get("/login"))
-    return client.http.post("/login", data={"username": username, "password": password,
-                                            "csrf_token": token},
-                            environ_base={"REMOTE_ADDR": address})
+def attempt(client, username, password, address="10.0.0.1"):
+    return client.attempt_login(username, password, environ_base={"REMOTE_ADDR": address})
 
 
 def test_failed_logins_are_throttled_per_user_and_address(anonymous):
     for _ in range(5):
-        assert attempt(anonymous, "wrong").status_code == 401
-    blocked = attempt(anonymous, "admin-password")
+        assert attempt(anonymous, ADMIN[0], "wrong").status_code == 401
+    blocked = attempt(anonymous, *ADMIN)
     assert blocked.status_code == 429
     assert "Too many failed logins. Try again in 15 minutes." in blocked.get_data(as_text=True)
     assert int(blocked.headers["Retry-After"]) > 800
-    assert attempt(anonymous, "admin-password", address="10.0.0.2").status_code == 302
-    assert attempt(anonymous, "alice-password", username="alice").status_code == 302
+    assert attempt(anonymous, *ADMIN, address="10.0.0.2").status_code == 302
+    assert attempt(anonymous, *USER).status_code == 302
 
 
 def test_one_address_guessing_many_users_is_throttled_too(anonymous):
     for number in range(30):
-        attempt(anonymous, "wrong", username=f"user{number}")
-    assert attempt(anonymous, "alice-password", username="alice").status_code == 429
+        attempt(anonymous, f"user{number}", "wrong")
+    assert attempt(anonymous, *USER).status_code == 429
 
 
 def test_throttle_ends_when_the_failures_age_out(anonymous, app):
     for _ in range(5):
-        attempt(anonymous, "wrong")
-    assert attempt(anonymous, "admin-password").status_code == 429
+        attempt(anonymous, ADMIN[0], "wrong")
+    assert attempt(anonymous, *ADMIN).status_code == 429
     old = datetime.now(timezone.utc) - timedelta(hours=1)
     with app.app_context():
         db.session.execute(update(LoginFailure).values(failed_at=old))
         db.session.commit()
-    assert attempt(anonymous, "admin-password").status_code == 302
+    assert attempt(anonymous, *ADMIN).status_code == 302
 
 
 def test_session_cookie_is_httponly_lax_and_secure_over_https(app):
     for base, secure in (("http://localhost", False), ("https://localhost", True)):
-        client = app.test_client()
-        login_page = client.get("/login", base_url=base).get_data(as_text=True)
-        token = login_page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-        response = client.post("/login", base_url=base, headers={"Referer": base + "/login"},
-                               data={"username": "admin", "password": "admin-password",
-                                     "csrf_token": token})
+        response = Client(app).attempt_login(*ADMIN, base_url=base,
+                                             headers={"Referer": base + "/login"})
+        assert response.status_code == 302
         cookie = next(v for k, v in response.headers.items()
                       if k == "Set-Cookie" and v.startswith("session="))
         assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
@@ -109,8 +105,7 @@ def test_database_outage_is_a_503_and_recovers_by_itself(proxied_postgres, admin
 
 @pytest.mark.parametrize("username", ["ad\x00min", "\x00", "a" * 65, "\u202eadmin"])
 def test_odd_usernames_are_refused_like_wrong_ones(anonymous, username):
-    response = attempt(anonymous, "whatever", username=username)
+    response = attempt(anonymous, username, "whatever")
     assert response.status_code in (400, 401)
-    assert anonymous.http.get("/api/v2.0/p2p/preheat/instances", headers={
-        "Authorization": "Basic " + __import__("base64").b64encode(
-            f"{username}:pw".encode()).decode()}).status_code == 401
+    assert anonymous.http.get("/api/v2.0/p2p/preheat/instances",
+                              headers=basic(username, "pw")).status_code == 401

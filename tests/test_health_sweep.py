@@ -1,5 +1,4 @@
 """Checking many instances: blackholed ones end in the sweep, the rest in the bounded pool."""
-import socket
 import threading
 import time
 from contextlib import ExitStack
@@ -10,10 +9,10 @@ from sqlalchemy import select, update
 
 from app import create_app
 from preheat.models import Instance
-from preheat.services import health, instances
-from tests.helpers import failing_health_writes
+from preheat.services import health
+from tests.helpers import add_instances, failing_health_writes, release
 from tests.providers import dragonfly as dragonfly_standin
-from tests.providers.faults import blackhole
+from tests.providers.faults import blackhole, listener
 from tests.providers.server import QuietHandler, serve
 
 DENYLIST = "169.254.0.0/16, fe80::/10, 127.0.0.2/32"
@@ -29,11 +28,8 @@ def app_config(app_config, request):
 def add(app, endpoints, vendor="dragonfly", token="good-token", name="p") -> list[int]:
     """Store one instance per endpoint, without checking them."""
     auth = {"auth_mode": "OAUTH", "auth_info": {"token": token}} if token else {}
-    with app.app_context():
-        state = app.extensions["preheat"]
-        return [instances.create(state.db.session, state.secret_box, {
-            "vendor": vendor, "name": f"{name}-{number}", "endpoint": url, **auth}).id
-            for number, url in enumerate(endpoints)]
+    return add_instances(app, *({"vendor": vendor, "name": f"{name}-{number}", "endpoint": url,
+                                 **auth} for number, url in enumerate(endpoints)))
 
 
 def run(app, ids, requested_at=None) -> dict:
@@ -54,12 +50,11 @@ def timeout_sentence(url):
             " host is down or a firewall drops the packets).")
 
 
-def test_forty_blackholed_and_some_healthy_each_get_their_drivers_verdict(app, session):
+def test_forty_blackholed_and_some_healthy_each_get_their_drivers_verdict(app, session, started):
     with ExitStack() as stack:
         dead = [stack.enter_context(blackhole()) for _ in range(40)]
-        alive = [dragonfly_standin.serve(tokens={"good-token": "active"}) for _ in range(8)]
-        for server in alive:
-            stack.callback(server.stop)
+        alive = [started(dragonfly_standin.serve, tokens={"good-token": "active"})
+                 for _ in range(8)]
         dead_ids = add(app, dead, name="dead")
         alive_ids = add(app, [server.url for server in alive], name="alive")
         results = run(app, dead_ids + alive_ids)
@@ -88,24 +83,17 @@ class CountingKraken(QuietHandler):
 
 
 @pytest.mark.parametrize("app_config", [{"PREHEAT_HEALTH_CONCURRENCY": 3}], indirect=True)
-def test_the_pool_never_runs_more_checks_than_the_bound(app, session):
+def test_the_pool_never_runs_more_checks_than_the_bound(app, started):
     state = {"lock": threading.Lock(), "now": 0, "most": 0}
-    servers = [serve(CountingKraken, state) for _ in range(12)]
-    try:
-        ids = add(app, [server.url for server in servers], vendor="kraken", token=None)
-        results = run(app, ids)
-    finally:
-        for server in servers:
-            server.stop()
+    servers = [started(serve, CountingKraken, state) for _ in range(12)]
+    ids = add(app, [server.url for server in servers], vendor="kraken", token=None)
+    results = run(app, ids)
     assert all(result.ok for result in results.values())
     assert state["most"] == 3
 
 
 def test_a_denylisted_endpoint_is_never_connected_to(app, session):
-    with socket.socket() as forbidden:
-        forbidden.bind(("127.0.0.2", 0))
-        forbidden.listen(16)
-        forbidden.setblocking(False)
+    with listener("127.0.0.2") as forbidden:
         port = forbidden.getsockname()[1]
         [instance_id] = add(app, [f"http://127.0.0.2:{port}"])
         run(app, [instance_id])
@@ -128,7 +116,7 @@ def test_two_processes_sweeping_one_instance_record_one_result(app, app_config, 
             theirs = other.extensions["preheat"].health.submit([instance_id], requested_at=now)
             results = [mine[instance_id].result(10), theirs[instance_id].result(10)]
     finally:
-        other.extensions["preheat"].health.shutdown()
+        release(other)
     assert [r.reason if r else None for r in results].count(timeout_sentence(url)) == 1
     assert results.count(None) == 1
     assert stored(session, instance_id).health_reason == timeout_sentence(url)

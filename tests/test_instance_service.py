@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from preheat.models import Instance, Policy
+from preheat.models import Instance, Policy, utcnow
 from preheat.services import instances
 from preheat.services.errors import Conflict, FieldError, InUse
 
@@ -16,6 +16,14 @@ def box(app):
 def new(session, box, **data):
     values = {"vendor": "dragonfly", "name": "df", "endpoint": "http://df.example:8080", **data}
     return instances.create(session, box, values)
+
+
+def insert_raw(session, name):
+    """Insert an instance row directly, past the service's checks."""
+    session.execute(insert(Instance).values(
+        name=name, vendor="dragonfly", endpoint="http://x", auth_mode="NONE", enabled=True,
+        is_default=False, insecure=False, health_status="unknown", setup_timestamp=utcnow()))
+    session.flush()
 
 
 def test_created_instance_is_stored_normalized_with_encrypted_credentials(session, box):
@@ -44,28 +52,15 @@ def test_equivalent_endpoints_are_duplicates(session, box):
 def test_the_database_refuses_a_duplicate_name_that_skips_the_checks(session, box):
     new(session, box, name="Dragonfly")
     with pytest.raises(IntegrityError):
-        session.execute(insert(Instance).values(
-            name="DRAGONFLY", vendor="dragonfly", endpoint="http://x", auth_mode="NONE",
-            enabled=True, is_default=False, insecure=False, health_status="unknown",
-            setup_timestamp=instance_time()))
-        session.flush()
+        insert_raw(session, "DRAGONFLY")
     session.rollback()
 
 
 @pytest.mark.parametrize("bad_name", ["-bad", "a..b", "sp ace", "x" * 129])
 def test_the_database_refuses_names_outside_the_pattern(session, bad_name):
     with pytest.raises(DBAPIError):  # a CHECK violation, or too long for the column
-        session.execute(insert(Instance).values(
-            name=bad_name, vendor="dragonfly", endpoint="http://x", auth_mode="NONE",
-            enabled=True, is_default=False, insecure=False, health_status="unknown",
-            setup_timestamp=instance_time()))
-        session.flush()
+        insert_raw(session, bad_name)
     session.rollback()
-
-
-def instance_time():
-    from preheat.models import utcnow
-    return utcnow()
 
 
 def test_basic_mode_needs_username_and_password(session, box):
@@ -151,6 +146,6 @@ def test_the_database_itself_refuses_to_orphan_a_policy(session, box):
     session.rollback()
     with pytest.raises(IntegrityError):
         session.execute(insert(Policy).values(name="ghost", instance_id=9999, enabled=True,
-                                              created_at=instance_time()))
+                                              created_at=utcnow()))
         session.flush()
     session.rollback()

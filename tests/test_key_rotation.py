@@ -7,6 +7,7 @@ from app import create_app
 from preheat.crypto import SecretBox
 from preheat.models import Instance
 from preheat.services import instances
+from tests.helpers import add_instances, release
 
 
 def secrets_of(app):
@@ -15,9 +16,18 @@ def secrets_of(app):
         return {i.name: i.auth_secret for i in session.scalars(select(Instance))}
 
 
-def restart_with(app, tmp_path, keys):
-    config = {**app.config, "PREHEAT_ENCRYPTION_KEY": ",".join(keys)}
-    return create_app(config, instance_path=str(tmp_path / "instance"))
+@pytest.fixture
+def restart_with(app, tmp_path):
+    """Build the app again with other keys; every app built is released at teardown."""
+    restarted = []
+
+    def restart(keys):
+        config = {**app.config, "PREHEAT_ENCRYPTION_KEY": ",".join(keys)}
+        restarted.append(create_app(config, instance_path=str(tmp_path / "instance")))
+        return restarted[-1]
+    yield restart
+    for other in restarted:
+        release(other)
 
 
 @pytest.fixture
@@ -26,20 +36,16 @@ def old_key(app):
 
 
 def seed(app):
-    with app.app_context():
-        state = app.extensions["preheat"]
-        for number in range(3):
-            instances.create(state.db.session, state.secret_box, {
-                "vendor": "dragonfly", "name": f"df{number}", "endpoint": f"http://df{number}",
-                "auth_mode": "OAUTH", "auth_info": {"token": f"token-{number}"}})
-        instances.create(state.db.session, state.secret_box, {
-            "vendor": "kraken", "name": "plain", "endpoint": "http://plain"})
+    add_instances(app, *({"vendor": "dragonfly", "name": f"df{number}",
+                          "endpoint": f"http://df{number}", "auth_mode": "OAUTH",
+                          "auth_info": {"token": f"token-{number}"}} for number in range(3)),
+                  {"vendor": "kraken", "name": "plain", "endpoint": "http://plain"})
 
 
-def test_rotate_key_re_encrypts_every_secret_with_the_newest_key(app, tmp_path, old_key):
+def test_rotate_key_re_encrypts_every_secret_with_the_newest_key(app, restart_with, old_key):
     seed(app)
     new_key = Fernet.generate_key().decode()
-    rotated_app = restart_with(app, tmp_path, [new_key, old_key])
+    rotated_app = restart_with([new_key, old_key])
     result = rotated_app.test_cli_runner().invoke(args=["preheat", "rotate-key"])
     assert result.exit_code == 0, result.output
     assert "credentials of 3 instance(s)" in result.output
@@ -48,19 +54,19 @@ def test_rotate_key_re_encrypts_every_secret_with_the_newest_key(app, tmp_path, 
         f"df{n}": {"token": f"token-{n}"} for n in range(3)}
 
 
-def test_secrets_under_an_old_key_still_read_before_rotation(app, tmp_path, old_key):
+def test_secrets_under_an_old_key_still_read_before_rotation(app, restart_with, old_key):
     seed(app)
-    both = restart_with(app, tmp_path, [Fernet.generate_key().decode(), old_key])
+    both = restart_with([Fernet.generate_key().decode(), old_key])
     with both.app_context():
         state = both.extensions["preheat"]
         instance = instances.get_by_name(state.db.session, "df1")
         assert instances.credentials(state.secret_box, instance).token == "token-1"
 
 
-def test_rotation_with_a_missing_key_changes_nothing(app, tmp_path):
+def test_rotation_with_a_missing_key_changes_nothing(app, restart_with):
     seed(app)
     before = secrets_of(app)
-    wrong = restart_with(app, tmp_path, [Fernet.generate_key().decode()])
+    wrong = restart_with([Fernet.generate_key().decode()])
     result = wrong.test_cli_runner().invoke(args=["preheat", "rotate-key"])
     assert result.exit_code != 0
     assert "cannot be decrypted with any configured key; nothing was changed" in result.output

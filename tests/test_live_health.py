@@ -4,31 +4,24 @@ import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
 
 from app import create_app
 from preheat.models import Instance
 from preheat.providers import CheckResult
 from preheat.services import health
-from tests.helpers import failing_health_writes
+from tests import helpers
+from tests.helpers import failing_health_writes, release, stored
 from tests.providers.server import QuietHandler, serve
 
-FORM = {"vendor": "dragonfly", "name": "df", "description": "", "auth_mode": "OAUTH",
-        "token": "good-token", "enabled": "y"}
+FORM = {"name": "df", "auth_mode": "OAUTH", "token": "good-token"}
 
 
 def create(admin, endpoint, **fields):
-    response = admin.post("/distributions/new", {**FORM, "endpoint": endpoint, **fields})
-    assert response.status_code == 204, response.get_data(as_text=True)
+    helpers.create(admin, **{**FORM, "endpoint": endpoint, **fields})
 
 
 def settle(app):
     assert app.extensions["preheat"].health.wait_idle(10), "checks did not finish"
-
-
-def stored(session, name="df"):
-    session.expire_all()
-    return session.scalar(select(Instance).where(Instance.name == name))
 
 
 def set_health(session, name, status, reason, age_s):
@@ -58,7 +51,7 @@ def test_list_shows_stored_health_and_rechecks_stale_rows_in_the_background(
     assert re.search(r'id="preheat-health-poll"[^>]*hx-get="[^"]*statuses\?id=1&', html)
     settle(app)
     assert dragonfly.paths() == ["/healthy", "/oapi/v1/jobs?page=1&per_page=1"]
-    assert stored(session).health_status == "healthy"
+    assert stored(session, "df").health_status == "healthy"
 
 
 def test_fresh_results_are_not_checked_again(admin, app, session, dragonfly):
@@ -73,7 +66,7 @@ def test_fresh_results_are_not_checked_again(admin, app, session, dragonfly):
     assert 'id="preheat-health-poll" hidden>' in html
 
 
-def test_deactivated_instances_say_so_and_are_never_probed(admin, app, session, dragonfly):
+def test_deactivated_instances_say_so_and_are_never_probed(admin, app, dragonfly):
     create(admin, dragonfly.url, enabled="")
     for url in ("/distributions", "/distributions/refresh"):
         response = admin.post(url) if url.endswith("refresh") else admin.get(url, htmx=True)
@@ -83,7 +76,7 @@ def test_deactivated_instances_say_so_and_are_never_probed(admin, app, session, 
     assert dragonfly.requests == []
 
 
-def test_poll_swaps_in_badges_whose_results_arrived(admin, app, session, dragonfly):
+def test_poll_swaps_in_badges_whose_results_arrived(admin, app, dragonfly):
     create(admin, dragonfly.url)
     admin.get("/distributions", htmx=True)
     settle(app)
@@ -98,7 +91,7 @@ def test_poll_swaps_in_badges_whose_results_arrived(admin, app, session, dragonf
     assert "accepted the personal access token" in badge(done)
 
 
-def test_revoked_token_reads_unhealthy_with_the_reason(admin, app, session, dragonfly):
+def test_revoked_token_reads_unhealthy_with_the_reason(admin, app, dragonfly):
     create(admin, dragonfly.url)
     settle(app)
     del dragonfly.state["tokens"]["good-token"]
@@ -112,7 +105,7 @@ def test_revoked_token_reads_unhealthy_with_the_reason(admin, app, session, drag
     assert "preheat-spinner" not in html and "hx-get" not in html.split("<details")[0]
 
 
-def test_refresh_checks_every_enabled_row_on_the_page(admin, app, session, dragonfly, kraken):
+def test_refresh_checks_every_enabled_row_on_the_page(admin, app, dragonfly, kraken):
     create(admin, dragonfly.url)
     create(admin, kraken.url, name="kr", vendor="kraken", auth_mode="NONE")
     settle(app)
@@ -130,9 +123,10 @@ class SlowHealthy(QuietHandler):
         self.send_json(200, "OK")
 
 
-def test_two_processes_never_check_the_same_instance_twice(admin, app, app_config, tmp_path):
+def test_two_processes_never_check_the_same_instance_twice(admin, app, app_config, started,
+                                                           tmp_path):
     """Each app here stands for a gunicorn worker process with its own pool."""
-    server = serve(SlowHealthy)
+    server = started(serve, SlowHealthy)
     other = create_app(app_config, instance_path=str(tmp_path / "other"))
     try:
         create(admin, server.url, auth_mode="NONE")
@@ -144,22 +138,21 @@ def test_two_processes_never_check_the_same_instance_twice(admin, app, app_confi
         settle(app)
         settle(other)
     finally:
-        other.extensions["preheat"].health.shutdown()
-        server.stop()
+        release(other)
     assert server.paths() == ["/healthy"]
 
 
 def test_a_result_for_an_instance_edited_meanwhile_is_dropped(admin, app, session):
     create(admin, "http://127.0.0.1:9", auth_mode="NONE")
     settle(app)
-    before = stored(session)
+    before = stored(session, "df")
     snapshot = health.snapshot(before)
     won, _ = health.claim_many(session, [1], datetime.now(timezone.utc), lease=60)
     assert won == [1]
     before.endpoint = "http://127.0.0.1:10"
     session.commit()
     assert not health.record(session, 1, CheckResult(True, "stale"), snapshot)
-    after = stored(session)
+    after = stored(session, "df")
     assert after.health_reason != "stale" and after.health_claimed_until is None
 
 
@@ -198,7 +191,7 @@ def test_pages_stay_within_a_strict_content_security_policy(admin, dragonfly, ur
 def test_a_failing_database_write_is_logged_without_credentials(admin, app, session, caplog,
                                                                  dragonfly):
     create(admin, dragonfly.url, token="good-token")
-    ciphertext = stored(session).auth_secret
+    ciphertext = stored(session, "df").auth_secret
     session.execute(Instance.__table__.update().values(health_claimed_until=None))
     session.commit()
     with failing_health_writes(app):

@@ -3,13 +3,12 @@ import logging
 import secrets
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.providers.server import QuietHandler, StandinServer
+from tests.providers.server import QuietHandler, serve
 
 
 class EchoingProvider(QuietHandler):
@@ -29,10 +28,8 @@ def canaries():
 
 
 @pytest.fixture
-def echoing():
-    server = StandinServer(("127.0.0.1", 0), EchoingProvider).start()
-    yield server
-    server.stop()
+def echoing(started):
+    return started(serve, EchoingProvider)
 
 
 def visit_everything(admin, dragonfly, kraken, echoing, canaries):
@@ -61,13 +58,8 @@ def visit_everything(admin, dragonfly, kraken, echoing, canaries):
                       admin.post(f"/distributions/{instance_id}/edit",
                                  {**forms[instance_id - 1], "name": "--bad--",
                                   "token": "", "password": ""})]
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        pages = [admin.get(f"/distributions/{i}/status", htmx=True) for i in (1, 2, 3)]
-        if all("preheat-spinner" not in p.get_data(as_text=True) for p in pages):
-            break
-        time.sleep(0.2)
-    responses += pages
+    assert admin.app.extensions["preheat"].health.wait_idle(10), "checks did not finish"
+    responses += [admin.get(f"/distributions/{i}/status", htmx=True) for i in (1, 2, 3)]
     responses += [admin.get("/distributions"), admin.get("/distributions", htmx=True),
                   admin.post("/distributions/refresh"),
                   admin.get("/distributions/actions/edit?instance=1", htmx=True),

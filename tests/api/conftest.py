@@ -1,20 +1,13 @@
 """Fixtures for the JSON API: clients that authenticate like scripts (HTTP Basic) do."""
 from __future__ import annotations
 
-import base64
-
 import pytest
 
 from tests.accounts import ADMIN, USER
+from tests.helpers import basic
 
 API = "/api/v2.0/p2p/preheat"
 INSTANCE = {"vendor": "dragonfly", "name": "df-prod", "endpoint": "http://df.example:8080"}
-
-
-def basic(username: str, password: str) -> dict:
-    """The Authorization header of HTTP Basic."""
-    pair = f"{username}:{password}".encode()
-    return {"Authorization": "Basic " + base64.b64encode(pair).decode()}
 
 
 class ApiClient:

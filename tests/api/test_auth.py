@@ -1,7 +1,9 @@
 """Who may call the API: Basic credentials or a session (with its CSRF token), sysadmins only."""
 import pytest
 
-from tests.api.conftest import API, INSTANCE, ApiClient, basic, error_of
+from tests.accounts import ADMIN
+from tests.api.conftest import API, INSTANCE, ApiClient, error_of
+from tests.helpers import basic
 
 
 def test_basic_authentication_creates_no_session(api):
@@ -13,10 +15,10 @@ def test_basic_authentication_creates_no_session(api):
 
 
 @pytest.mark.parametrize("header", [
-    basic("admin", "wrong-password"),
-    basic("nobody", "admin-password"),
-    basic("admin\x00", "admin-password"),
-    {"Authorization": "Bearer admin-password"},
+    basic(ADMIN[0], "wrong-password"),
+    basic("nobody", ADMIN[1]),
+    basic(ADMIN[0] + "\x00", ADMIN[1]),
+    {"Authorization": "Bearer " + ADMIN[1]},
     {"Authorization": "Basic not-base64!"},
     {"Authorization": ""},
 ])
@@ -27,7 +29,7 @@ def test_bad_credentials_are_401(app, header):
 
 
 def test_wrong_basic_credentials_win_over_a_valid_session(admin):
-    response = admin.http.get(API + "/instances", headers=basic("admin", "wrong"))
+    response = admin.http.get(API + "/instances", headers=basic(ADMIN[0], "wrong"))
     assert response.status_code == 401
 
 

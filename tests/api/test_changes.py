@@ -1,12 +1,14 @@
 """PUT replaces (Harbor's semantics), PATCH changes only what it names; secrets are kept."""
+from sqlalchemy import update
+
+from preheat.models import Instance
 from preheat.services import instances
 from tests.api.conftest import INSTANCE, error_of
+from tests.helpers import stored
 
 
 def credentials(app, session, name):
-    session.expire_all()
-    stored = instances.get_by_name(session, name)
-    return instances.credentials(app.extensions["preheat"].secret_box, stored)
+    return instances.credentials(app.extensions["preheat"].secret_box, stored(session, name))
 
 
 def test_patch_changes_only_the_fields_sent(api):
@@ -87,10 +89,6 @@ def test_setting_default_takes_it_from_the_previous_default(api):
 
 
 def test_changing_the_endpoint_forgets_the_stored_health(api, session):
-    from sqlalchemy import update
-
-    from preheat.models import Instance
-
     api.create()
     session.execute(update(Instance).values(health_status="healthy"))
     session.commit()
@@ -107,10 +105,6 @@ def test_patch_to_a_taken_name_is_409(api):
 
 
 def test_credentials_no_key_can_open_are_a_409_until_replaced(api, session):
-    from sqlalchemy import update
-
-    from preheat.models import Instance
-
     api.create(auth_mode="BASIC", auth_info={"username": "ops", "password": "s3cret"})
     session.execute(update(Instance).values(auth_secret="sealed-with-a-lost-key"))
     session.commit()

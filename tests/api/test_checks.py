@@ -1,16 +1,9 @@
 """Ping and health against the Dragonfly and Kraken stand-ins."""
-import socket
-
 from tests.api.conftest import error_of
+from tests.providers.faults import free_port
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def test_ping_of_an_unsaved_healthy_instance_is_200_with_the_result(api, dragonfly, session):
+def test_ping_of_an_unsaved_healthy_instance_is_200_with_the_result(api, dragonfly):
     response = api.post("/instances/ping", {"vendor": "dragonfly", "endpoint": dragonfly.url})
     assert response.status_code == 200
     result = response.get_json()

@@ -38,7 +38,7 @@ def test_unknown_name_is_404(api):
     assert error_of(response)["code"] == "NOT_FOUND"
 
 
-def test_put_with_a_new_name_renames_the_instance(api, session):
+def test_put_with_a_new_name_renames_the_instance(api):
     created = api.create()
     response = api.put("/instances/df-prod", {**created, "name": "df-renamed"})
     assert response.status_code == 200

@@ -85,10 +85,12 @@ def test_a_huge_body_is_413_without_being_read_whole(api):
     assert error_of(response)["code"] == "PAYLOAD_TOO_LARGE"
 
 
-def test_json_with_a_charset_and_vendor_types_are_accepted(api):
+@pytest.mark.parametrize("content_type", ["application/json; charset=utf-8",
+                                          "application/vnd.example+json"])
+def test_json_with_a_charset_and_vendor_types_are_accepted(api, content_type):
     response = api.request("POST", "/instances", data=b'{"vendor": "kraken", "name": "k",'
                            b' "endpoint": "http://k.example"}',
-                           headers={"Content-Type": "application/json; charset=utf-8"})
+                           headers={"Content-Type": content_type})
     assert response.status_code == 201
 
 

@@ -23,7 +23,12 @@ def fleet(api, session):
         session.execute(update(Instance).where(Instance.name == name)
                         .values(setup_timestamp=start + timedelta(days=index)))
         session.commit()
-    return [row[0] for row in rows]
+
+
+def links(response) -> dict:
+    """The Link header as {rel: url}."""
+    return {rel: url for url, rel in re.findall(r'<([^>]+)>; rel="(\w+)"',
+                                                 response.headers["Link"])}
 
 
 def names(response):
@@ -72,19 +77,15 @@ def test_paging_with_total_and_links_keeping_the_query(api, fleet):
     first = api.get("/instances", query_string={"page_size": 2, "q": "name=~-", "sort": "name"})
     assert names(first) == ["df-prod", "df-stage"]
     assert first.headers["X-Total-Count"] == "4"
-    links = dict((rel, url) for url, rel in
-                 re.findall(r'<([^>]+)>; rel="(\w+)"', first.headers["Link"]))
-    assert set(links) == {"next"}
-    assert links["next"].startswith("/api/v2.0/p2p/preheat/instances?")
-    second = api.get(links["next"])
+    assert set(links(first)) == {"next"}
+    assert links(first)["next"].startswith("/api/v2.0/p2p/preheat/instances?")
+    second = api.get(links(first)["next"])
     assert names(second) == ["kraken-a", "Kraken-B"]
-    links = dict((rel, url) for url, rel in
-                 re.findall(r'<([^>]+)>; rel="(\w+)"', second.headers["Link"]))
-    assert set(links) == {"prev"}
-    assert names(api.get(links["prev"])) == ["df-prod", "df-stage"]
+    assert set(links(second)) == {"prev"}
+    assert names(api.get(links(second)["prev"])) == ["df-prod", "df-stage"]
 
 
-def test_default_page_size_is_10_and_a_page_past_the_end_is_empty(api, session, fleet):
+def test_default_page_size_is_10_and_a_page_past_the_end_is_empty(api, fleet):
     for number in range(8):
         api.create(name=f"extra{number}", endpoint=f"http://extra{number}.example")
     assert len(names(api.get("/instances"))) == 10

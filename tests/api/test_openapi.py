@@ -10,7 +10,8 @@ from preheat.models import AUTH_MODES
 from preheat.providers import PROVIDERS, CheckResult
 from preheat.validation import DESCRIPTION_MAX, ENDPOINT_MAX, NAME_MAX, NAME_PATTERN, SECRET_MAX
 from tests.accounts import ADMIN
-from tests.api.conftest import INSTANCE, ApiClient, basic
+from tests.api.conftest import INSTANCE, ApiClient
+from tests.helpers import basic
 
 UNDOCUMENTED = {"preheat_api.unknown", "preheat_api.openapi"}
 
@@ -37,34 +38,23 @@ def test_documented_methods_are_exactly_the_allowed_ones(api):
         assert allowed == documented, path
 
 
-def test_served_document_points_at_the_configured_prefix(app_config, tmp_path):
-    from app import create_app
+class TestAConfiguredPrefix:
+    @pytest.fixture
+    def app_config(self, app_config):
+        return {**app_config, "PREHEAT_API_PREFIX": "/tools/harbor"}
 
-    app = create_app({**app_config, "PREHEAT_API_PREFIX": "/tools/harbor"},
-                     instance_path=str(tmp_path / "other-instance"))
-    document = app.test_client().get("/tools/harbor/openapi.json").get_json()
-    assert document["servers"] == [{"url": "/tools/harbor"}]
-    assert app.test_client().get("/api/v2.0/openapi.json").status_code == 404
+    def test_served_document_points_at_the_configured_prefix(self, app):
+        document = app.test_client().get("/tools/harbor/openapi.json").get_json()
+        assert document["servers"] == [{"url": "/tools/harbor"}]
+        assert app.test_client().get("/api/v2.0/openapi.json").status_code == 404
 
-
-def test_the_configured_prefix_is_used_for_locations_and_links(app_config, tmp_path):
-    from app import create_app, create_user, db, upgrade_database
-
-    app = create_app({**app_config, "PREHEAT_API_PREFIX": "/tools/harbor"},
-                     instance_path=str(tmp_path / "other-instance"))
-    upgrade_database(app)
-    with app.app_context():
-        create_user(*ADMIN, sysadmin=True)
-        db.session.commit()
-    client = ApiClient(app, basic(*ADMIN), collection="/tools/harbor/p2p/preheat/instances")
-    created = client.post("/tools/harbor/p2p/preheat/instances", INSTANCE)
-    assert created.headers["Location"] == "/tools/harbor/p2p/preheat/instances/df-prod"
-    client.create(name="second", endpoint="http://second.example")
-    listed = client.get("/tools/harbor/p2p/preheat/instances?page_size=1")
-    assert "</tools/harbor/p2p/preheat/instances?" in listed.headers["Link"]
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    def test_the_configured_prefix_is_used_for_locations_and_links(self, app):
+        client = ApiClient(app, basic(*ADMIN), collection="/tools/harbor/p2p/preheat/instances")
+        created = client.post("/tools/harbor/p2p/preheat/instances", INSTANCE)
+        assert created.headers["Location"] == "/tools/harbor/p2p/preheat/instances/df-prod"
+        client.create(name="second", endpoint="http://second.example")
+        listed = client.get("/tools/harbor/p2p/preheat/instances?page_size=1")
+        assert "</tools/harbor/p2p/preheat/instances?" in listed.headers["Link"]
 
 
 def test_field_rules_match_the_shared_validation():

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from flask import got_request_exception
-from werkzeug.serving import make_server
 
 from tests.accounts import ADMIN
 
@@ -53,8 +52,9 @@ def app_config(app_config):
 
 
 @pytest.fixture
-def live_api(app):
-    """The app served on a free port in a thread; yields (base URL, recorder, exceptions)."""
+def live_api(app, live_server):
+    """The app on a live server, recorded; yields (base URL, recorder, exceptions)."""
+    # Flask looks up app.wsgi_app for every request, so the running server sees the recorder.
     recorder = Recorder(app.wsgi_app)
     app.wsgi_app = recorder
     exceptions = []
@@ -63,12 +63,7 @@ def live_api(app):
         exceptions.append(repr(exception))
 
     got_request_exception.connect(remember, app)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.port}", recorder, exceptions
-    server.shutdown()
-    thread.join(timeout=10)
+    yield live_server, recorder, exceptions
     got_request_exception.disconnect(remember, app)
 
 

@@ -6,8 +6,9 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from preheat.models import Instance, Policy
-from tests.accounts import USER
+from tests.accounts import ADMIN, USER
 from tests.browser_fixtures import log_in
+from tests.helpers import stored
 
 
 def dialog(page):
@@ -47,7 +48,7 @@ def choose(page, *names):
 
 
 def test_log_in_and_open_distributions_under_administration(page):
-    log_in(page, "admin", "admin-password")
+    log_in(page, *ADMIN)
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_text("Administration")).to_be_visible()
     nav.get_by_role("link", name="Distributions").click()
@@ -92,10 +93,7 @@ def test_test_connection_reports_success_and_failure_inside_the_dialog(admin_pag
 def test_ok_saves_closes_and_shows_the_row_and_cancel_saves_nothing(admin_page, dragonfly,
                                                                     session):
     page = admin_page
-    box = open_new_instance(page)
-    fill_instance(box, "df-prod", dragonfly.url, mode="OAUTH", token="good-token")
-    box.get_by_role("button", name="OK").click()
-    expect(dialog(page)).to_be_hidden()
+    add_instance(page, "df-prod", dragonfly.url, mode="OAUTH", token="good-token")
     expect(row(page, "df-prod")).to_contain_text("Dragonfly")
     expect(row(page, "df-prod")).to_contain_text("OAuth")
 
@@ -147,14 +145,12 @@ def test_status_badges_are_green_or_red_with_the_reason(admin_page, dragonfly):
     expect(row(page, "dead")).to_contain_text(re.compile(r"checked \d+ s ago"))
 
 
-def test_filter_paging_and_refresh(admin_page, app):
-    with app.app_context():
-        session = app.extensions["preheat"].db.session
-        for number in range(17):
-            session.add(Instance(name=f"node-{number:02d}", vendor="kraken", enabled=False,
-                                 endpoint=f"http://node{number}.example", auth_mode="NONE",
-                                 is_default=False, insecure=False, health_status="unknown"))
-        session.commit()
+def test_filter_paging_and_refresh(admin_page, session):
+    for number in range(17):
+        session.add(Instance(name=f"node-{number:02d}", vendor="kraken", enabled=False,
+                             endpoint=f"http://node{number}.example", auth_mode="NONE",
+                             is_default=False, insecure=False, health_status="unknown"))
+    session.commit()
     page = admin_page
     page.get_by_role("button", name="Refresh").click()
     expect(page.locator(".preheat-row")).to_have_count(15)
@@ -213,7 +209,8 @@ def test_delete_confirms_naming_the_instances(admin_page, dragonfly):
     expect(row(page, "stays")).to_be_visible()
 
 
-def test_edit_keeps_secrets_renames_and_refuses_a_provider_change(admin_page, dragonfly, app):
+def test_edit_keeps_secrets_renames_and_refuses_a_provider_change(admin_page, dragonfly, app,
+                                                                  session):
     page = admin_page
     add_instance(page, "df-edit", dragonfly.url, mode="OAUTH", token="good-token")
     choose(page, "df-edit")
@@ -230,10 +227,7 @@ def test_edit_keeps_secrets_renames_and_refuses_a_provider_change(admin_page, dr
     box.get_by_role("button", name="OK").click()
     expect(dialog(page)).to_be_hidden()
     expect(row(page, "df-renamed")).to_be_visible()
-    with app.app_context():
-        session = app.extensions["preheat"].db.session
-        instance = session.scalar(select(Instance).where(Instance.name == "df-renamed"))
-        secret = app.extensions["preheat"].secret_box.open(instance.auth_secret)
+    secret = app.extensions["preheat"].secret_box.open(stored(session, "df-renamed").auth_secret)
     assert secret == {"token": "good-token"}
 
     choose(page, "df-renamed")
@@ -244,14 +238,11 @@ def test_edit_keeps_secrets_renames_and_refuses_a_provider_change(admin_page, dr
     expect(box.locator("#preheat-field-password-error")).to_contain_text("Password is required")
 
 
-def test_delete_of_an_instance_in_use_names_the_policies(admin_page, app):
+def test_delete_of_an_instance_in_use_names_the_policies(admin_page, session):
     page = admin_page
     add_instance(page, "in-use", "http://in-use.example")
-    with app.app_context():
-        session = app.extensions["preheat"].db.session
-        instance = session.scalar(select(Instance).where(Instance.name == "in-use"))
-        session.add(Policy(name="nightly-warmup", instance_id=instance.id))
-        session.commit()
+    session.add(Policy(name="nightly-warmup", instance_id=stored(session, "in-use").id))
+    session.commit()
     choose(page, "in-use")
     page.get_by_role("button", name="Delete", exact=True).click()
     dialog(page).get_by_role("button", name="Delete").click()

@@ -1,19 +1,12 @@
 """In the browser: a revoked token turns a row Unhealthy, restoring it and checking turns it Healthy."""
 from playwright.sync_api import expect
 
-from preheat.services import instances
-
-
-def add_instance(app, name, endpoint, **data):
-    with app.app_context():
-        state = app.extensions["preheat"]
-        instances.create(state.db.session, state.secret_box,
-                         {"vendor": "dragonfly", "name": name, "endpoint": endpoint, **data})
+from tests.helpers import add_instances
 
 
 def test_revoked_token_shows_unhealthy_until_restored_and_checked(app, dragonfly, admin_page):
-    add_instance(app, "df-prod", dragonfly.url, auth_mode="OAUTH",
-                 auth_info={"token": "good-token"})
+    add_instances(app, {"vendor": "dragonfly", "name": "df-prod", "endpoint": dragonfly.url,
+                        "auth_mode": "OAUTH", "auth_info": {"token": "good-token"}})
     del dragonfly.state["tokens"]["good-token"]
     page = admin_page
     page.goto("/distributions")

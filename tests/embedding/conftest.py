@@ -10,7 +10,7 @@ import flask_migrate
 import pytest
 
 from preheat import migrate as preheat_migrate
-from tests.helpers import Client, own_session, release
+from tests.helpers import Client, release
 from tests.host_portal import create_app
 from tests.host_portal.models import Member, db
 
@@ -23,21 +23,15 @@ VIEWER = ("viewer@example.com", "viewer-password")
 class PortalClient(Client):
     """A test client that signs in through the portal's own page."""
 
-    def login(self, email: str, password: str) -> PortalClient:
-        page = self.http.get(SIGN_IN)
+    TOKEN_PAGE = f"{PREFIX}/distributions"
+
+    def attempt_login(self, email: str, password: str, **kwargs):
+        """Fill in and send the portal's sign-in form (with its token if it has one)."""
+        page = self.http.get(SIGN_IN, **kwargs)
         data = {"email": email, "password": password}
         if 'name="csrf_token"' in page.get_data(as_text=True):
             data["csrf_token"] = self.token_from(page)
-        response = self.http.post(SIGN_IN, data=data)
-        assert response.status_code == 302, f"sign-in as {email} failed"
-        self._token = None
-        return self
-
-    @property
-    def csrf_token(self) -> str:
-        if self._token is None:
-            self._token = self.token_from(self.http.get(f"{PREFIX}/distributions"))
-        return self._token
+        return self.http.post(SIGN_IN, data=data, **kwargs)
 
 
 @pytest.fixture(params=[True, False], ids=["host-csrf", "no-host-csrf"])
@@ -66,10 +60,7 @@ def app(portal_config):
         flask_migrate.upgrade()
     preheat_migrate.upgrade(app)
     with app.app_context():
-        for (email, password), role in ((OPS, "ops-admin"), (VIEWER, "viewer")):
-            member = Member(email=email, display_name=email.split("@")[0].title(), role=role)
-            member.set_password(password)
-            db.session.add(member)
+        db.session.add_all([Member.new(*OPS, role="ops-admin"), Member.new(*VIEWER, role="viewer")])
         db.session.commit()
     yield app
     release(app)
@@ -90,13 +81,6 @@ def admin(app) -> PortalClient:
 def user(app) -> PortalClient:
     """A client signed in as a member without the ops-admin role."""
     return PortalClient(app).login(*VIEWER)
-
-
-@pytest.fixture
-def session(app):
-    """A database session of the test's own (see helpers.own_session)."""
-    with own_session(app) as session:
-        yield session
 
 
 def sign_in(page, email: str, password: str) -> None:

@@ -8,7 +8,6 @@ the portal runs in a subprocess whose sys.path holds no source tree.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -19,7 +18,10 @@ import pytest
 import requests
 from cryptography.fernet import Fernet
 
-from .conftest import OPS, PREFIX
+from tests.browser_fixtures import open_tab
+from tests.helpers import token_in
+
+from .conftest import OPS, PREFIX, sign_in
 from .test_portal_browser import create_with_test_connection, delete_after_confirming
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,10 +97,9 @@ def installed_portal(venv_python, portal_dir, portal_env):
         server.wait(timeout=10)
 
 
-def sign_in(url: str) -> requests.Session:
+def signed_in(url: str) -> requests.Session:
     http = requests.Session()
-    form = http.get(f"{url}/account/sign-in").text
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    token = token_in(http.get(f"{url}/account/sign-in").text)
     response = http.post(f"{url}/account/sign-in", allow_redirects=False,
                          data={"email": OPS[0], "password": OPS[1], "csrf_token": token})
     assert response.status_code == 302
@@ -108,7 +109,7 @@ def sign_in(url: str) -> requests.Session:
 def test_the_portal_runs_preheat_from_the_installed_wheel(installed_portal, venv_python):
     url, preheat_file = installed_portal
     assert preheat_file.is_relative_to(venv_python.parent.parent), preheat_file
-    page = sign_in(url).get(f"{url}{PREFIX}/distributions")
+    page = signed_in(url).get(f"{url}{PREFIX}/distributions")
     assert page.status_code == 200
     assert 'id="navbar"' in page.text and 'id="preheat-root"' in page.text
     for asset in ASSETS:
@@ -131,19 +132,9 @@ def test_the_installed_wheel_holds_every_file_the_package_has(venv_python):
 def test_every_flow_works_in_the_browser_from_the_installed_wheel(installed_portal, browser,
                                                                   dragonfly):
     url, _ = installed_portal
-    context = browser.new_context(base_url=url)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    try:
+    with open_tab(browser, url) as page:
         page.goto(f"{PREFIX}/distributions")
-        page.get_by_label("E-mail").fill(OPS[0])
-        page.get_by_label("Password").fill(OPS[1])
-        page.get_by_role("button", name="Sign in").click()
+        sign_in(page, *OPS)
         page.wait_for_url(f"**{PREFIX}/distributions")
         create_with_test_connection(page, "df-prod", dragonfly.url)
         delete_after_confirming(page, "df-prod")
-    finally:
-        context.close()
-    assert errors == []

@@ -4,18 +4,16 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import OPS, PREFIX, PortalClient, sign_in
+from tests.helpers import create
 
-NEW = {"vendor": "dragonfly", "description": "", "auth_mode": "NONE", "enabled": "y"}
+from .conftest import OPS, PREFIX, PortalClient, sign_in
 
 
 def add_instances(app, *specs):
     """Store instances the way the dialog does: (name, endpoint) pairs."""
     admin = PortalClient(app).login(*OPS)
     for name, endpoint in specs:
-        response = admin.post(f"{PREFIX}/distributions/new",
-                              {**NEW, "name": name, "endpoint": endpoint})
-        assert response.status_code == 204
+        create(admin, prefix=PREFIX, name=name, endpoint=endpoint)
 
 
 def row(page, name):

@@ -9,6 +9,7 @@ from sqlalchemy import inspect, select, text
 
 from preheat import migrate as preheat_migrate
 from preheat.models import Base, Instance
+from tests.helpers import release
 from tests.host_portal import create_app
 from tests.host_portal.models import Member, db
 
@@ -91,6 +92,4 @@ def test_flask_cli_runs_both_histories_in_either_order(portal_config, order):
             assert db.session.execute(text("SELECT version_num FROM alembic_version")).all() \
                 == [("0001",)]
     finally:
-        app.extensions["preheat"].health.shutdown()
-        with app.app_context():
-            db.engine.dispose()
+        release(app)

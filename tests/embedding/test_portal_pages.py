@@ -4,19 +4,16 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from tests import helpers
+from tests.helpers import NEW_INSTANCE as FORM
 from tests.test_access import PAGES, POSTS
 
 from .conftest import PREFIX, SIGN_IN
 from .markup import foreign_events, guest_markup
 
-FORM = {"vendor": "dragonfly", "name": "df-prod", "description": "", "enabled": "y",
-        "endpoint": "http://df.example:8080", "auth_mode": "NONE"}
-
 
 def create(admin, **fields):
-    response = admin.post(f"{PREFIX}/distributions/new", {**FORM, **fields})
-    assert response.status_code == 204, response.get_data(as_text=True)
-    return response
+    return helpers.create(admin, prefix=PREFIX, **fields)
 
 
 def test_portal_pages_still_work_with_preheat_mounted(admin, host_csrf):

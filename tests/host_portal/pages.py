@@ -51,7 +51,5 @@ def not_found(_error):
 @click.password_option()
 def add_member(email, role, password):
     """Add a member who can sign in."""
-    member = Member(email=email, display_name=email.split("@")[0].title(), role=role)
-    member.set_password(password)
-    db.session.add(member)
+    db.session.add(Member.new(email, password, role))
     db.session.commit()

@@ -5,7 +5,7 @@ import socket
 import time
 from contextlib import contextmanager
 
-from .server import QuietHandler, serve
+from .server import QuietHandler
 
 
 class DripHandler(QuietHandler):
@@ -49,11 +49,6 @@ class RedirectHandler(QuietHandler):
                        {"Location": "https://sso.example/login?session=abc123"})
 
 
-def serve_fault(handler, tls=None):
-    """Start one of the handlers above on a free port."""
-    return serve(handler, tls=tls)
-
-
 @contextmanager
 def blackhole():
     """An address whose connection attempts go unanswered (the accept queue is full).
@@ -86,6 +81,16 @@ def silent():
         listener.bind(("127.0.0.1", 0))
         listener.listen(16)
         yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+
+
+@contextmanager
+def listener(host="127.0.0.1"):
+    """A listening socket whose accept queue tells whether anyone connected."""
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        sock.listen(64)
+        sock.setblocking(False)
+        yield sock
 
 
 def free_port() -> int:
