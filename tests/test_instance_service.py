@@ -5,6 +5,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from preheat.models import Instance, Policy, utcnow
 from preheat.services import instances
+from preheat.services.constraints import violated
 from preheat.services.errors import Conflict, FieldError, InUse
 
 
@@ -149,3 +150,17 @@ def test_the_database_itself_refuses_to_orphan_a_policy(session, box):
                                               created_at=utcnow()))
         session.flush()
     session.rollback()
+
+
+def test_the_violated_unique_index_is_named_by_the_database(app, session):
+    row = dict(vendor="kraken", auth_mode="NONE", enabled=True, is_default=False,
+               insecure=False, health_status="unknown", setup_timestamp=utcnow())
+    session.execute(insert(Instance).values(name="endpoint-x", endpoint="http://a", **row))
+    session.commit()
+    cases = [({"name": "ENDPOINT-X", "endpoint": "http://b"}, "uq_preheat_instance_name_ci"),
+             ({"name": "other", "endpoint": "http://a"}, "uq_preheat_instance_endpoint")]
+    for values, index in cases:
+        with pytest.raises(IntegrityError) as caught:
+            session.execute(insert(Instance).values(**{**row, **values}))
+        session.rollback()
+        assert violated(caught.value) == index

@@ -74,3 +74,31 @@ def test_deleting_while_policies_are_created_never_orphans_a_policy(app):
     unexpected = [r for r in results if isinstance(r, Exception)
                   and not isinstance(r, InUse) and "foreign key" not in str(r).lower()]
     assert not unexpected, unexpected
+
+
+def test_a_racing_duplicate_name_that_mentions_endpoint_is_blamed_on_the_name(app):
+    # PostgreSQL's message carries the value: "endpoint-default" must not make
+    # a duplicate name look like an endpoint or default conflict.
+    box = app.extensions["preheat"].secret_box
+
+    def create(session, index):
+        return instances.create(session, box, {"vendor": "dragonfly", "name": "endpoint-default",
+                                               "endpoint": f"http://name{index}.example"})
+
+    results = run_in_threads(app, 20, create)
+    conflicts = [r for r in results if isinstance(r, Conflict)]
+    assert len(conflicts) == 19
+    assert {c.field for c in conflicts} == {"name"}
+
+
+def test_a_racing_duplicate_endpoint_is_blamed_on_the_endpoint(app):
+    box = app.extensions["preheat"].secret_box
+
+    def create(session, index):
+        return instances.create(session, box, {"vendor": "dragonfly", "name": f"name-{index}",
+                                               "endpoint": "http://name-taken.example"})
+
+    results = run_in_threads(app, 20, create)
+    conflicts = [r for r in results if isinstance(r, Conflict)]
+    assert len(conflicts) == 19
+    assert {c.field for c in conflicts} == {"endpoint"}

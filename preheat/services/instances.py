@@ -18,7 +18,7 @@ from ..crypto import SecretBox
 from ..models import Instance, utcnow
 from ..validation import (NAME_MAX, NAME_PATTERN, FieldError, check_description, check_name,
                           check_vendor, normalize_endpoint)
-from . import audit
+from . import audit, constraints
 from .credentials import apply_auth, credentials, target, unsaved_target
 from .errors import DELETED_MEANWHILE, Conflict, InUse, NotFound
 
@@ -206,7 +206,7 @@ def _commit(session: Session, instance: Instance, action: str, detail: str) -> I
             session.commit()
     except IntegrityError as exc:
         session.rollback()
-        conflict = _conflict(str(exc.orig))
+        conflict = _conflict(constraints.violated(exc))
         if conflict is None:
             raise
         raise conflict from None
@@ -223,15 +223,18 @@ def _gone_meanwhile(session: Session):
         raise NotFound(DELETED_MEANWHILE) from None
 
 
-def _conflict(detail: str) -> Conflict | None:
-    if "endpoint" in detail:
-        return Conflict("endpoint", "Another instance already uses this endpoint.")
-    if "default" in detail:
-        return Conflict("default", "Another instance was made the default at the same time;"
-                                   " try again.")
-    if "name" in detail:
-        return Conflict("name", "An instance with this name already exists.")
-    return None
+# What each unique index of the instance table means to the person saving.
+_CONFLICTS = {
+    "uq_preheat_instance_endpoint": ("endpoint", "Another instance already uses this endpoint."),
+    "uq_preheat_instance_default": ("default", "Another instance was made the default at the"
+                                               " same time; try again."),
+    "uq_preheat_instance_name_ci": ("name", "An instance with this name already exists."),
+}
+
+
+def _conflict(constraint: str | None) -> Conflict | None:
+    known = _CONFLICTS.get(constraint)
+    return Conflict(*known) if known else None
 
 
 def _in_use_error(in_use: list[tuple[str, list[str]]]) -> InUse:
