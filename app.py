@@ -10,7 +10,7 @@ import secrets
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Config, Flask
 from sqlalchemy import select
 
 import preheat
@@ -33,7 +33,6 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
         or f"sqlite:///{Path(app.instance_path) / 'preheat.db'}",
         # Dead pooled connections are replaced, so the app recovers from a database restart.
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
-        PREHEAT_ENCRYPTION_KEY=os.environ.get("PREHEAT_ENCRYPTION_KEY"),
         TRUSTED_PROXY_COUNT=int(os.environ.get("TRUSTED_PROXY_COUNT", "0")),
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_HTTPONLY=True,
@@ -42,6 +41,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
         LOGIN_THROTTLE_PER_USER=5,
         LOGIN_THROTTLE_PER_ADDRESS=30,
     )
+    app.config.update(preheat_settings_from_environment(app.root_path))
     app.config.update(test_config or {})
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = load_or_create_secret_file(
@@ -56,6 +56,14 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     database.register(app)
     _register_cli(app)
     return app
+
+
+def preheat_settings_from_environment(root_path: str) -> dict:
+    """Every PREHEAT_* environment variable as a config key, parsed as Flask parses
+    prefixed variables (JSON where it is JSON: `2.5`, `true`, `[2, 10]`; else the string)."""
+    parsed = Config(root_path)
+    parsed.from_prefixed_env("PREHEAT")
+    return {f"PREHEAT_{key}": value for key, value in parsed.items()}
 
 
 def _register_cli(app: Flask) -> None:

@@ -2,7 +2,8 @@
 import pytest
 from sqlalchemy import select
 
-from app import User, db
+from app import User, create_app, db
+from tests.helpers import release
 
 
 def users(app):
@@ -58,3 +59,32 @@ def test_ensure_admin_uses_the_configured_password(app, no_users, monkeypatch):
 def test_upgrade_db_is_idempotent(app):
     result = app.test_cli_runner().invoke(args=["upgrade-db"])
     assert result.exit_code == 0 and "up to date" in result.output
+
+
+def test_every_preheat_setting_comes_from_the_environment_parsed_to_its_type(monkeypatch, tmp_path):
+    monkeypatch.setenv("PREHEAT_HTTP_TIMEOUT", "[1.5, 7]")
+    monkeypatch.setenv("PREHEAT_HEALTH_TTL", "30")
+    monkeypatch.setenv("PREHEAT_PAGE_SIZE", "25")
+    monkeypatch.setenv("PREHEAT_ENDPOINT_DENYLIST", "10.0.0.0/8,169.254.0.0/16")
+    monkeypatch.setenv("PREHEAT_LOAD_HTMX", "false")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'env.db'}"},
+                     instance_path=str(tmp_path / "instance"))
+    try:
+        assert app.config["PREHEAT_HEALTH_TTL"] == 30
+        assert app.config["PREHEAT_PAGE_SIZE"] == 25
+        assert app.config["PREHEAT_LOAD_HTMX"] is False
+        assert app.config["PREHEAT_ENDPOINT_DENYLIST"] == "10.0.0.0/8,169.254.0.0/16"
+        http = app.extensions["preheat"].http
+        assert (http.connect_timeout, http.read_timeout) == (1.5, 7)
+    finally:
+        release(app)
+
+
+def test_test_configuration_wins_over_the_environment(monkeypatch, app_config, tmp_path):
+    monkeypatch.setenv("PREHEAT_PAGE_SIZE", "25")
+    app = create_app({**app_config, "PREHEAT_PAGE_SIZE": 7},
+                     instance_path=str(tmp_path / "instance"))
+    try:
+        assert app.config["PREHEAT_PAGE_SIZE"] == 7
+    finally:
+        release(app)
