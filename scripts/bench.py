@@ -1,8 +1,9 @@
 """Measure what dead providers cost: a refresh of many instances, and the list page.
 
-1. Refresh 200 instances of which 20% are blackholed (connections go
-   unanswered): wall time as a ratio to one connect timeout. The connect
-   sweep waits for every blackholed connect at once, so about 1 is the floor.
+1. Refresh 200 instances of which 20% are dead: wall time as a ratio to one
+   timeout, once with the dead ones blackholed (connections go unanswered)
+   and once silent (connections are accepted, requests never answered).
+   About 1 is the floor: every dead one waits out one timeout, all at once.
 2. The list page (100 rows) with 20% dead providers, divided by the same page
    with every provider healthy. Both start with no stored health, so the first
    load queues a check of every row and the loads after it are served while
@@ -33,7 +34,7 @@ from preheat.models import Instance  # noqa: E402
 from tests.databases import scratch_postgres  # noqa: E402
 from tests.helpers import Client, add_instances  # noqa: E402
 from tests.providers import dragonfly  # noqa: E402
-from tests.providers.faults import blackhole  # noqa: E402
+from tests.providers.faults import blackhole, silent  # noqa: E402
 
 INSTANCES = 200
 DEAD_SHARE = 0.2
@@ -73,8 +74,8 @@ def serve_standins(count: int, urls, stop) -> None:
     stop.wait()
 
 
-def endpoints(stack: ExitStack, count: int, dead: int = 0) -> list[str]:
-    """`count` distinct endpoints; every (count // dead)-th one a blackhole.
+def endpoints(stack: ExitStack, count: int, dead: int = 0, fault=blackhole) -> list[str]:
+    """`count` distinct endpoints; every (count // dead)-th one a `fault` (blackhole, silent).
 
     The stand-ins run in a process of their own, so that their work does not
     compete with the app's for this process's interpreter lock.
@@ -88,7 +89,7 @@ def endpoints(stack: ExitStack, count: int, dead: int = 0) -> list[str]:
     stack.callback(child.join, 10)
     stack.callback(stop.set)
     healthy = iter(urls.get(timeout=60))
-    return [stack.enter_context(blackhole()) if dead_one else next(healthy)
+    return [stack.enter_context(fault()) if dead_one else next(healthy)
             for dead_one in is_dead]
 
 
@@ -159,6 +160,11 @@ def main() -> None:
         stack.callback(shutdown, mixed)
         ids = add_instances(mixed, *bench_instances(endpoints(stack, INSTANCES, dead)))
         refresh = refresh_ratio(mixed, ids)
+        quiet = build_app(folder / "silent", database(stack, folder, "silent"))
+        stack.callback(shutdown, quiet)
+        quiet_ids = add_instances(quiet, *bench_instances(endpoints(stack, INSTANCES, dead,
+                                                                    silent)))
+        refresh_silent = refresh_ratio(quiet, quiet_ids)
         healthy = build_app(folder / "healthy", database(stack, folder, "healthy"))
         stack.callback(shutdown, healthy)
         add_instances(healthy, *bench_instances(endpoints(stack, INSTANCES)))
@@ -171,6 +177,8 @@ def main() -> None:
           f" (median of {REPEATS}; the blackholed connects all wait at once, which puts the"
           f" floor at 1 timeout; the reachable ones are checked {concurrency} at a time"
           " meanwhile)")
+    print(f"refresh of {INSTANCES} instances, {dead} silent: {refresh_silent:.2f} x one timeout"
+          f" (median of {REPEATS})")
     print(f"list page with {DEAD_SHARE:.0%} dead / all healthy: {slow_page / fast_page:.2f}"
           f" ({slow_page * 1000:.1f} ms / {fast_page * 1000:.1f} ms, median of {PAGE_LOADS})")
 
