@@ -2,6 +2,7 @@
 table's sorting and address, in Chromium."""
 import re
 
+import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -9,6 +10,7 @@ from preheat.models import Instance, Policy
 from tests.browser.test_distributions_flow import (add_instance, choose, dialog, fill_instance,
                                                    open_new_instance, row)
 from tests.helpers import stored
+from tests.providers.faults import silent
 
 
 def check_connection_ok(box):
@@ -56,6 +58,25 @@ def test_changing_a_tested_setting_marks_connection_ok_out_of_date(admin_page, d
     box.get_by_role("button", name="Test connection").click()
     expect(box.get_by_text("Connection failed.")).to_be_visible()
     expect(box.get_by_text("Out of date")).to_have_count(0)
+
+
+@pytest.fixture
+def quick_timeout(app_config):
+    app_config["PREHEAT_HTTP_TIMEOUT"] = 1.0
+
+
+def test_a_setting_changed_while_the_test_runs_makes_its_answer_out_of_date(quick_timeout,
+                                                                            admin_page):
+    page = admin_page
+    box = open_new_instance(page)
+    with silent() as url:
+        fill_instance(box, "df-slow", url)
+        box.get_by_role("button", name="Test connection").click()
+        expect(box.get_by_text("Testing")).to_be_visible()
+        box.get_by_label("Endpoint").fill("http://somewhere-else.example")
+        expect(box.get_by_text("Connection failed.")).to_be_attached(timeout=5000)
+    expect_out_of_date(box)
+    expect(box.get_by_text("Connection failed.")).to_be_hidden()
 
 
 def test_a_refused_save_keeps_the_typed_token_and_the_test_and_focuses_the_error(admin_page,
