@@ -53,7 +53,7 @@ def test_failed_attempts_are_recorded(admin, user, session):
         ("access_denied", "alice")]
     assert failures[0].detail.startswith("name: Name may contain")
     assert "already exists" in failures[1].detail
-    assert "used by preheat policies nightly" in failures[2].detail
+    assert "used by preheat policy nightly" in failures[2].detail
     assert failures[3].detail == "POST /distributions/actions/delete"
 
 

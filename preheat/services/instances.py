@@ -22,7 +22,7 @@ from . import audit, constraints
 from .credentials import apply_auth, credentials, target, unsaved_target
 from .errors import DELETED_MEANWHILE, Conflict, InUse, NotFound
 
-__all__ = ["get", "get_by_name", "create", "update", "set_enabled", "delete",
+__all__ = ["get", "get_by_name", "create", "update", "set_enabled", "delete", "used_by",
            # Credentials belong to an instance; callers find them here too.
            "credentials", "target", "unsaved_target"]
 # Changing any of these makes the last health result meaningless.
@@ -237,9 +237,14 @@ def _conflict(constraint: str | None) -> Conflict | None:
     return Conflict(*known) if known else None
 
 
+def used_by(name: str, policies: list[str]) -> str:
+    """'a is used by preheat policy p1', or 'policies p1, p2' for several."""
+    noun = "policy" if len(policies) == 1 else "policies"
+    return f"{name} is used by preheat {noun} {', '.join(policies)}"
+
+
 def _in_use_error(in_use: list[tuple[str, list[str]]]) -> InUse:
-    parts = [f"{name} is used by preheat policies {', '.join(policies)}"
-             for name, policies in in_use]
+    parts = [used_by(name, policies) for name, policies in in_use]
     names = [p for _, policies in in_use for p in policies]
-    return InUse("Cannot delete: " + "; ".join(parts)
-                 + ". Delete those policies first.", names)
+    policies = "that policy" if len(names) == 1 else "those policies"
+    return InUse("Cannot delete: " + "; ".join(parts) + f". Delete {policies} first.", names)

@@ -28,7 +28,8 @@ FLAG_COLUMNS = {
 }
 SORT_COLUMNS = {
     "id": Instance.id,
-    "name": func.lower(Instance.name),
+    # Natural order, ignoring case: bulk-2 before bulk-10.
+    "name": Instance.name_key,
     "vendor": Instance.vendor,
     "endpoint": Instance.endpoint,
     "auth_mode": Instance.auth_mode,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..extension import current_state
 from ..htmx import CLOSE_DIALOG, INSTANCES_CHANGED, done, is_htmx
@@ -33,9 +34,7 @@ def edit_selected():
 
 def confirm_action(action: str):
     """Ask to confirm a delete or deactivate, naming the instances."""
-    selected = _selected()
-    return render_template("preheat/_confirm.html", action=action, instances=selected,
-                           error=None)
+    return _confirmation(action, _selected())
 
 
 def run_action(action: str):
@@ -48,11 +47,22 @@ def run_action(action: str):
         else:
             instances.set_enabled(session, selected, action == "enable")
     except InUse as error:
-        return render_template("preheat/_confirm.html", action=action, instances=selected,
-                               error=error.message), 409
+        # Someone put one to use since the confirmation: ask again, as things are now.
+        session.expire_all()
+        return _confirmation(action, _selected(), error=error.message), 409
     if is_htmx():
         return done(INSTANCES_CHANGED, CLOSE_DIALOG)
     return redirect(url_for("preheat.distributions"), 303)
+
+
+def _confirmation(action: str, selected: list[Instance], error: str | None = None):
+    """The confirmation; a delete offers only the instances no policy uses."""
+    uses = {i.id: instances.used_by(i.name, [p.name for p in i.policies])
+            for i in selected if i.policies}
+    blocked = [i for i in selected if i.id in uses] if action == "delete" else []
+    return render_template("preheat/_confirm.html", action=action, uses=uses, blocked=blocked,
+                           instances=[i for i in selected if i not in blocked], error=error,
+                           blocking_policies=sum(len(i.policies) for i in blocked))
 
 
 def _selected_ids() -> list[int]:
@@ -68,7 +78,8 @@ def _selected() -> list[Instance]:
     ids = _selected_ids()
     session = current_state().session
     found = session.scalars(select(Instance).where(Instance.id.in_(ids))
-                            .order_by(Instance.name)).all()
+                            .options(selectinload(Instance.policies))
+                            .order_by(Instance.name_key, Instance.id)).all()
     if len(found) != len(ids):
         abort(404, "One of the selected instances no longer exists; refresh the list.")
     return list(found)

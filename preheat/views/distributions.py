@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import current_app, request
+from flask import current_app, request, url_for
 
 from ..extension import current_state
-from ..htmx import page_or_partial
+from ..htmx import is_htmx, page_or_partial
 from ..services import audit, health
-from ..services.pages import PAGE_SIZES, instance_page, search_text
+from ..services.pages import PAGE_SIZES, TableSort, instance_page, search_text
 from . import hints, status
 
 
@@ -46,12 +46,31 @@ def _current_page():
         size = current_app.config["PREHEAT_PAGE_SIZE"]
     session = current_state().session
     return instance_page(session, search_text(request.values.get("q")),
-                         request.values.get("page", 1, type=int), size)
+                         request.values.get("page", 1, type=int), size, _current_sort())
+
+
+def _current_sort() -> TableSort:
+    return TableSort.parse(request.values.get("sort"))
 
 
 def _table(page, submitted, now):
     pending = status.pending_ids(page.items, submitted, now)
     query = search_text(request.values.get("q"))
-    return page_or_partial("preheat/distributions.html", "preheat/_instances.html",
-                           page=page, q=query, pending=pending, page_sizes=PAGE_SIZES,
-                           poll=status.Poll.start(pending, now), now=now)
+    response = page_or_partial("preheat/distributions.html", "preheat/_instances.html",
+                               page=page, q=query, sort=_current_sort(), pending=pending,
+                               page_sizes=PAGE_SIZES, poll=status.Poll.start(pending, now),
+                               now=now)
+    if is_htmx():
+        # The address bar follows the table, so a reload or a shared link shows it again.
+        response.headers["HX-Replace-Url"] = _list_url(page, query)
+    return response
+
+
+def _list_url(page, query: str) -> str:
+    """The page's own URL for this filter, page, page size and sort; defaults left out."""
+    sort = _current_sort()
+    return url_for("preheat.distributions", q=query or None,
+                   page=page.number if page.number > 1 else None,
+                   page_size=None if page.size == current_app.config["PREHEAT_PAGE_SIZE"]
+                   else page.size,
+                   sort=None if sort.is_default else sort.param)

@@ -194,6 +194,113 @@
     if (inRoot(event.detail.elt)) showAlert("Cannot reach the server. Check your connection and try again.");
   });
 
+  // Test connection: a result holds only for the settings it tested. Changing
+  // one marks it out of date; changing it back makes it current again.
+  const testedSettings = new WeakMap(); // result slot -> settings it was tested with
+  const testsInFlight = new WeakMap(); // form -> settings of the test being run
+
+  function testSlot(form) {
+    return form ? form.querySelector("[data-preheat-test-depends]") : null;
+  }
+
+  // The values the test sends (disabled fields are not sent), kept only in memory.
+  function testSettings(form) {
+    const names = testSlot(form).dataset.preheatTestDepends.split(/\s+/);
+    return JSON.stringify(names.map((name) => Array.from(form.elements)
+      .filter((el) => el.name === name)
+      .map((el) => (el.disabled ? null : el.type === "checkbox" ? el.checked : el.value))));
+  }
+
+  function markTestFreshness(form) {
+    const slot = testSlot(form);
+    if (!slot || !testedSettings.has(slot)) return;
+    const stale = testedSettings.get(slot) !== testSettings(form);
+    let note = slot.querySelector(".preheat-test-stale");
+    if (stale && !note) {
+      note = document.createElement("p");
+      note.className = "preheat-test preheat-test-stale";
+      note.setAttribute("role", "status");
+      note.innerHTML = "<strong>Out of date:</strong> the settings changed since this test. Test again.";
+      slot.append(note);
+    }
+    if (note) note.hidden = !stale;
+    slot.querySelectorAll(".preheat-test:not(.preheat-test-stale)").forEach((result) => {
+      result.hidden = stale;
+    });
+  }
+
+  function rememberTestSettings(event) {
+    const button = event.detail.elt;
+    if (!(button instanceof Element) || !button.matches("[data-preheat-test-connection]")) return;
+    testsInFlight.set(button.form, testSettings(button.form));
+  }
+
+  function recordTestResult(event) {
+    const slot = event.detail.target;
+    if (!(slot instanceof Element) || !slot.matches("[data-preheat-test-depends]")) return;
+    const form = slot.closest("form");
+    if (!testsInFlight.has(form)) return;
+    testedSettings.set(slot, testsInFlight.get(form));
+    testsInFlight.delete(form);
+    // Settings changed while the test ran: the answer is already out of date.
+    markTestFreshness(form);
+  }
+
+  function onDialogEdit(event) {
+    const form = event.target instanceof Element ? event.target.closest("form") : null;
+    if (testSlot(form) && inRoot(form)) markTestFreshness(form);
+  }
+
+  document.addEventListener("htmx:beforeRequest", rememberTestSettings);
+  document.addEventListener("htmx:afterSwap", recordTestResult);
+  document.addEventListener("input", onDialogEdit);
+  document.addEventListener("change", onDialogEdit);
+
+  // A refused save (422) re-renders the dialog, and the server never renders
+  // secrets back: carry the secrets typed here and the test result over to the
+  // new form, then put the focus on the first field in error.
+  let carriedDialog = null;
+
+  function carryDialogState(event) {
+    const form = event.detail.target === dialog() && event.detail.xhr.status === 422
+      ? dialog().querySelector("form") : null;
+    if (!testSlot(form)) return;
+    const slot = testSlot(form);
+    carriedDialog = {
+      action: form.getAttribute("action"),
+      secrets: Array.from(form.querySelectorAll("input[type=password]"))
+        .map((input) => [input.name, input.value]),
+      result: Array.from(slot.childNodes),
+      tested: testedSettings.get(slot),
+    };
+  }
+
+  function restoreDialogState(event) {
+    if (event.detail.target !== dialog()) return;
+    const carried = carriedDialog;
+    carriedDialog = null;
+    const form = carried ? dialog().querySelector("form") : null;
+    if (!testSlot(form) || form.getAttribute("action") !== carried.action) return;
+    carried.secrets.forEach(([name, value]) => {
+      const input = form.querySelector("input[type=password][name=\"" + CSS.escape(name) + "\"]");
+      if (input && !input.value) input.value = value;
+    });
+    const slot = testSlot(form);
+    slot.replaceChildren(...carried.result);
+    if (carried.tested !== undefined) testedSettings.set(slot, carried.tested);
+    markTestFreshness(form);
+  }
+
+  function focusFirstError(event) {
+    if (event.detail.target !== dialog() || event.detail.xhr.status !== 422) return;
+    const invalid = dialog().querySelector("[aria-invalid=true]:not([disabled])");
+    if (invalid) invalid.focus();
+  }
+
+  document.addEventListener("htmx:beforeSwap", carryDialogState);
+  document.addEventListener("htmx:afterSwap", restoreDialogState);
+  document.addEventListener("htmx:afterSettle", focusFirstError);
+
   document.body.addEventListener("preheat:close-dialog", closeDialog);
 
   document.addEventListener("close", (event) => {
