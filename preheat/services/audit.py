@@ -19,6 +19,7 @@ from ..models import AuditEntry, utcnow
 log = logging.getLogger(__name__)
 ACTIONS = ("create", "update", "enable", "deactivate", "delete", "test_connection",
            "access_denied")
+OUTCOMES = ("success", "failure")
 DETAIL_MAX = 2000
 _last_prune = {"at": 0.0}
 
