@@ -45,6 +45,7 @@ def entry_json(entry) -> dict:
         "object_name": entry.object_name,
         "outcome": entry.outcome,
         "detail": entry.detail,
+        "count": entry.count,
     }
 
 

@@ -50,6 +50,7 @@ def test_invalid_payloads_are_answered_not_logged_but_conflicts_are(api):
     entries = api.get("/audit-logs").get_json()
     assert [(e["action"], e["outcome"], e["object_name"]) for e in entries] == [
         ("create", "failure", "DF-API"), ("create", "success", "df-api")]
+    assert [e["count"] for e in entries] == [1, 1]
 
 
 def test_changed_values_read_as_a_person_writes_them(api):
