@@ -14,6 +14,7 @@ from .services import audit
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 CSRF_HEADER = "X-CSRFToken"
 API_REALM = "Preheat"
+WRONG_LOGIN = "wrong username or password, or a deactivated user"
 
 
 def is_sysadmin(user) -> bool:
@@ -30,8 +31,7 @@ def require_sysadmin_page():
             return refresh_page()
         return current_state().login_manager.unauthorized()
     if not is_sysadmin(current_user):
-        audit.record_failure(current_state().session, "access_denied", name=None,
-                             object_type="page", detail=f"{request.method} {request.path}")
+        audit.audit_refusal(current_state().session, "page")
         abort(403)
     if request.method not in SAFE_METHODS:
         check_csrf()
@@ -80,10 +80,13 @@ def require_sysadmin_api():
     by_header = "Authorization" in request.headers
     user = _user_from_header() if by_header else current_user
     if user is None or not user.is_authenticated or not getattr(user, "is_active", True):
+        if by_header:  # without credentials, a 401 is only the login challenge
+            audit.audit_refusal(current_state().session, "api", refused_credentials=WRONG_LOGIN)
         raise Unauthorized("Authenticate with HTTP Basic (a sysadmin's username and password)"
                            " or log in first.",
                            www_authenticate=WWWAuthenticate("basic", {"realm": API_REALM}))
     if not is_sysadmin(user):
+        audit.audit_refusal(current_state().session, "api")
         raise Forbidden("Only system administrators can manage P2P preheat providers.")
     if not by_header and request.method not in SAFE_METHODS and not _api_csrf_token_valid():
         raise Forbidden(f"The CSRF token is missing or invalid: send the page's token in the"

@@ -176,6 +176,7 @@ class AuditEntry(Base):
     __tablename__ = "preheat_audit_log"
     __table_args__ = (
         CheckConstraint("outcome IN ('success', 'failure')", name="outcome"),
+        Index("uq_preheat_audit_log_repeat_key", "repeat_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -189,3 +190,8 @@ class AuditEntry(Base):
     object_name: Mapped[str | None] = mapped_column(String(128), index=True)
     outcome: Mapped[str] = mapped_column(String(16))
     detail: Mapped[str | None] = mapped_column(Text)
+    # Repeats of one refusal (same who, route and minute) add to one entry's
+    # count, found by repeat_key, so that a script hammering a route it may
+    # not use cannot grow the log by a row per request.
+    count: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    repeat_key: Mapped[str | None] = mapped_column(String(64))

@@ -13,7 +13,6 @@ from .routing import route
 from .serialize import unix_seconds
 
 TEXT_FILTERS = ("instance", "user")
-OUTCOMES = ("success", "failure")
 
 
 def register(bp) -> None:
@@ -46,6 +45,7 @@ def entry_json(entry) -> dict:
         "object_name": entry.object_name,
         "outcome": entry.outcome,
         "detail": entry.detail,
+        "count": entry.count,
     }
 
 
@@ -57,7 +57,7 @@ def _filters(args) -> dict:
             raise ApiError(400, f"{name} must be at most 128 characters, without control"
                                 " characters.", name)
         filters[name] = value
-    for name, allowed in (("action", audit.ACTIONS), ("outcome", OUTCOMES)):
+    for name, allowed in (("action", audit.ACTIONS), ("outcome", audit.OUTCOMES)):
         value = args.get(name, "")
         if value and value not in allowed:
             raise ApiError(400, f"{name} must be one of: {', '.join(allowed)}.", name)

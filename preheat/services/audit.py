@@ -1,25 +1,34 @@
 """The audit trail: who changed or tried what, when, from where, and the outcome.
 
 Successful changes are recorded in the same transaction as the change
-itself; failures are recorded on their own after the rollback.
+itself; failures are recorded on their own after the rollback. Refused
+requests are counted: repeats within a minute add to one entry.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
 import time
 from datetime import timedelta
 
 from flask import current_app, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import delete
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import case, delete, literal, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from ..models import AuditEntry, utcnow
+from ..validation import CONTROL_CHARS
 
 log = logging.getLogger(__name__)
 ACTIONS = ("create", "update", "enable", "deactivate", "delete", "test_connection",
            "access_denied")
+OUTCOMES = ("success", "failure")
 DETAIL_MAX = 2000
+SEVERAL_NAMES = "(several names)"
+RULE_VARIABLE = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
+UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 _last_prune = {"at": 0.0}
 
 
@@ -55,6 +64,81 @@ def record_failure(session, action: str, *, name: str | None, detail: str,
     except SQLAlchemyError:
         session.rollback()
         log.warning("could not record a failed %s in the audit log", action)
+
+
+def audit_refusal(session, object_type: str, *, refused_credentials: str | None = None) -> None:
+    """Record a refused request; repeats of it within the minute add to one entry's count.
+
+    Repeats are those of one user on one route (the URL rule, not the concrete
+    path). Refused credentials (`refused_credentials` says why) claim a name
+    anyone can make up, so their repeats are those from one address: the
+    entry names the claimed user, or says that several names were tried.
+    """
+    route = f"{request.method} {_route()}"
+    username, address = actor()
+    who = f"user {username}"
+    detail = route
+    if refused_credentials:
+        username, who = _claimed_name(), f"address {address}"
+        detail = f"{route}: {refused_credentials}"
+    now = utcnow()
+    minute = now.replace(second=0, microsecond=0).isoformat()
+    key = hashlib.sha256(f"{object_type}|{who}|{route}|{minute}".encode()).hexdigest()
+    values = {"occurred_at": now, "username": username, "address": address,
+              "action": "access_denied", "object_type": object_type, "outcome": "failure",
+              "detail": detail[:DETAIL_MAX], "count": 1, "repeat_key": key}
+    try:
+        _count_repeat(session, values)
+        session.commit()
+    except SQLAlchemyError:
+        session.rollback()
+        log.warning("could not record a refused %s in the audit log", route)
+
+
+def _route() -> str:
+    """The URL rule the request matched, its variables without converters: /x/<id>/edit."""
+    if request.url_rule is None:
+        return request.path
+    return RULE_VARIABLE.sub(r"<\1>", request.url_rule.rule)
+
+
+def _claimed_name() -> str:
+    auth = request.authorization
+    name = auth.username if auth is not None and auth.type == "basic" else None
+    return CONTROL_CHARS.sub("?", name)[:128] if name else "anonymous"
+
+
+def _count_repeat(session, values: dict) -> None:
+    """Insert the entry, or add one to the count of the entry with its repeat_key, atomically."""
+    upsert = UPSERTS.get(session.get_bind(AuditEntry).dialect.name)
+    if upsert is None:
+        _count_repeat_portably(session, values)
+        return
+    statement = upsert(AuditEntry).values(values)
+    session.execute(statement.on_conflict_do_update(
+        index_elements=[AuditEntry.repeat_key],
+        set_=_one_more(statement.excluded.username)))
+
+
+def _count_repeat_portably(session, values: dict) -> None:
+    """The same for other databases: count, else insert, else (lost a race) count."""
+    count = (update(AuditEntry).where(AuditEntry.repeat_key == values["repeat_key"])
+             .values(_one_more(literal(values["username"]))))
+    if session.execute(count).rowcount:
+        return
+    try:
+        with session.begin_nested():
+            session.add(AuditEntry(**values))
+    except IntegrityError:
+        # Another request inserted the first entry meanwhile; the unique index said so.
+        session.execute(count)
+
+
+def _one_more(username) -> dict:
+    """Add one to the count; the entry says several names when this repeat claims another."""
+    return {"count": AuditEntry.count + 1,
+            "username": case((AuditEntry.username == username, AuditEntry.username),
+                             else_=literal(SEVERAL_NAMES))}
 
 
 def prune(session, *, force: bool = False) -> int:

@@ -172,8 +172,17 @@ def _changes(before: dict, after: dict) -> str:
             continue
         label = "default" if field == "is_default" else field
         parts.append(f"{label} changed" if field == "credentials"
-                     else f"{label}: {old!r} -> {new!r}")
+                     else f"{label}: {_written(old)} -> {_written(new)}")
     return "; ".join(parts) or "no changes"
+
+
+def _written(value) -> str:
+    """A value as a person writes it: (empty), yes or no, text in plain quotes."""
+    if value is None or value == "":
+        return "(empty)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return f'"{value}"'
 
 
 def _describe(instance: Instance) -> str:
@@ -183,10 +192,14 @@ def _describe(instance: Instance) -> str:
 
 @contextmanager
 def _audit_failure(session: Session, action: str, name: str, object_id: int | None = None):
-    """Undo half-applied changes, record the failed attempt, and re-raise."""
+    """Undo half-applied changes, record a refused attempt, and re-raise.
+
+    A collision with another instance is worth a record; a value that breaks
+    a rule (a typo in one's own form or payload) is answered, not recorded.
+    """
     try:
         yield
-    except (FieldError, Conflict) as error:
+    except Conflict as error:
         session.rollback()
         audit.record_failure(session, action, name=name, object_id=object_id,
                              detail=f"{error.field}: {error.message}")

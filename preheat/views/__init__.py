@@ -28,5 +28,7 @@ def make_blueprint() -> Blueprint:
                 **presenters.template_helpers()}
 
     bp.add_app_template_filter(presenters.format_datetime, "preheat_datetime")
+    bp.add_app_template_filter(presenters.format_seconds, "preheat_seconds")
+    bp.add_app_template_filter(presenters.iso_utc, "preheat_iso")
 
     return bp

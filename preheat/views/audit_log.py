@@ -17,15 +17,16 @@ def register(bp) -> None:
 
 
 def audit_log():
-    """Show the audit log, newest first, filtered by instance, user and action."""
+    """Show the audit log, newest first, filtered by instance, user, action and outcome."""
     session = current_state().session
     audit.prune(session)
     filters = {key: search_text(request.args.get(key))
-               for key in ("instance", "user", "action")}
-    if filters["action"] not in audit.ACTIONS:
-        filters["action"] = ""
+               for key in ("instance", "user", "action", "outcome")}
+    for key, allowed in (("action", audit.ACTIONS), ("outcome", audit.OUTCOMES)):
+        if filters[key] not in allowed:
+            filters[key] = ""
     page = audit_page(session, **filters, number=request.args.get("page", 1, type=int),
                       size=PAGE_SIZE)
     return page_or_partial("preheat/audit_log.html", "preheat/_audit_entries.html",
                            page=page, filters=filters, actions=audit.ACTIONS,
-                           preheat_title="Audit log")
+                           outcomes=audit.OUTCOMES, preheat_title="Audit log")

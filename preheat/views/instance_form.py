@@ -8,7 +8,7 @@ from ..extension import current_state
 from ..forms import InstanceForm
 from ..htmx import CLOSE_DIALOG, INSTANCES_CHANGED, done, is_htmx, page_or_partial
 from ..providers import PROVIDERS
-from ..services import audit, health, instances
+from ..services import health, instances
 from ..services.errors import Conflict, FieldError
 from ..validation import check_vendor
 
@@ -28,8 +28,7 @@ def new_instance():
     """Show the New instance dialog, or create the instance it submits."""
     form = InstanceForm()
     state = current_state()
-    saved = _submit(form, None,
-                    lambda data: instances.create(state.session, state.secret_box, data))
+    saved = _submit(form, lambda data: instances.create(state.session, state.secret_box, data))
     return saved or _dialog(form, None)
 
 
@@ -44,18 +43,14 @@ def edit_instance(instance_id: int):
         data.pop("vendor")
         instances.update(state.session, state.secret_box, instance, data)
 
-    return _submit(form, instance, save) or _dialog(form, instance)
+    return _submit(form, save) or _dialog(form, instance)
 
 
-def _submit(form, instance, save):
+def _submit(form, save):
     """Save a submitted, valid dialog; None when there is nothing to save (yet)."""
     if request.method != "POST":
         return None
     if not form.validate():
-        problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in form.errors.items())
-        audit.record_failure(current_state().session, "update" if instance else "create",
-                             name=instance.name if instance else form.name.data,
-                             object_id=instance.id if instance else None, detail=problems)
         return None
     try:
         save(form.service_data())

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 
 from ..providers import AUTH_MODE_LABELS, get_provider
 
@@ -32,6 +32,16 @@ def auth_label(mode: str) -> str:
 
 def format_datetime(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if value else ""
+
+
+def format_seconds(value: datetime | None) -> str:
+    """A time to the second, for the audit log where order within a minute matters."""
+    return value.strftime("%Y-%m-%d %H:%M:%S UTC") if value else ""
+
+
+def iso_utc(value: datetime | None) -> str:
+    """The full timestamp in ISO 8601, UTC, to the second: '2026-12-01T10:16:59Z'."""
+    return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if value else ""
 
 
 def ago(then: datetime, now: datetime) -> str:

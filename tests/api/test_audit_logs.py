@@ -1,7 +1,7 @@
 """GET /audit-logs: the audit trail over the API, filtered and paged."""
 import pytest
 
-from tests.api.conftest import error_of
+from tests.api.conftest import INSTANCE, error_of
 
 
 def test_api_changes_are_in_the_audit_log_with_the_api_user(api):
@@ -14,7 +14,7 @@ def test_api_changes_are_in_the_audit_log_with_the_api_user(api):
         ("delete", "success", "df-api"), ("update", "success", "df-api"),
         ("create", "success", "df-api")]
     assert {e["username"] for e in entries} == {"admin"}
-    assert "description: None -> 'changed'" in entries[1]["detail"]
+    assert 'description: (empty) -> "changed"' in entries[1]["detail"]
     assert response.headers["X-Total-Count"] == "3"
 
 
@@ -40,3 +40,21 @@ def test_bad_filters_are_400_naming_the_parameter(api, query, field):
 def test_only_sysadmins_read_the_audit_log(api_user, api_anonymous):
     assert api_user.get("/audit-logs").status_code == 403
     assert api_anonymous.get("/audit-logs").status_code == 401
+
+
+def test_invalid_payloads_are_answered_not_logged_but_conflicts_are(api):
+    api.create(name="df-api")
+    assert api.post("/instances", {**INSTANCE, "name": "-bad-"}).status_code == 400
+    assert api.patch("/instances/df-api", {"endpoint": "ftp://x"}).status_code == 400
+    assert api.post("/instances", {**INSTANCE, "name": "DF-API"}).status_code == 409
+    entries = api.get("/audit-logs").get_json()
+    assert [(e["action"], e["outcome"], e["object_name"]) for e in entries] == [
+        ("create", "failure", "DF-API"), ("create", "success", "df-api")]
+    assert [e["count"] for e in entries] == [1, 1]
+
+
+def test_changed_values_read_as_a_person_writes_them(api):
+    api.create(name="df-api", description="first")
+    api.patch("/instances/df-api", {"description": None, "enabled": False, "insecure": True})
+    detail = api.get("/audit-logs?action=update").get_json()[0]["detail"]
+    assert detail == 'description: "first" -> (empty); enabled: yes -> no; insecure: no -> yes'
