@@ -14,7 +14,7 @@ from preheat.validation import CONTROL_CHARS
 from . import throttle
 from .extensions import db, login_manager
 from .next_url import safe_next
-from .users import User, spend_a_password_check
+from .users import User, prepare_dummy_hash, spend_a_password_check
 
 
 class LoginForm(FlaskForm):
@@ -26,6 +26,7 @@ def register(app) -> None:
     login_manager.login_view = "login"
     # Being asked to log in is not an error: say it as information.
     login_manager.login_message_category = "info"
+    prepare_dummy_hash(app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
     app.add_url_rule("/login", "login", login, methods=["GET", "POST"])
     app.add_url_rule("/logout", "logout", logout, methods=["POST"])
 

@@ -65,6 +65,11 @@ def spend_a_password_check(password: str) -> None:
     check_password_hash(_dummy_hash(_hash_method()), password)
 
 
+def prepare_dummy_hash(method: str) -> None:
+    """Make the dummy hash now, so the first unknown name does not pay for it."""
+    _dummy_hash(method)
+
+
 def _hash_method() -> str:
     return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
 
