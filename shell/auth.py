@@ -116,4 +116,5 @@ def logout():
 def too_many_failures(seconds: int) -> str:
     """What a throttled client is told, page or API."""
     minutes = -(-seconds // 60)
-    return f"Too many failed logins. Try again in {'1 minute' if minutes == 1 else f'{minutes} minutes'}."
+    wait = "1 minute" if minutes == 1 else f"{minutes} minutes"
+    return f"Too many failed logins. Try again in {wait}."
