@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 import preheat
 from preheat.crypto import load_or_create_secret_file
-from shell import auth, database, security
+from shell import auth, database, security, user_commands
 from shell.database import upgrade_database
 from shell.extensions import csrf, db, login_manager
 from shell.users import User, create_user
@@ -55,6 +55,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     security.register(app)
     database.register(app)
     _register_cli(app)
+    user_commands.register(app)
     return app
 
 

@@ -22,6 +22,7 @@ CODES = {
     412: "PRECONDITION",
     413: "PAYLOAD_TOO_LARGE",
     415: "UNSUPPORTED_MEDIA_TYPE",
+    429: "TOO_MANY_REQUESTS",
     500: "INTERNAL_SERVER_ERROR",
     503: "SERVICE_UNAVAILABLE",
 }
@@ -33,6 +34,7 @@ MESSAGES = {
     405: "This method is not allowed here.",
     413: "The request body is too large.",
     415: "Send the body as JSON with Content-Type: application/json.",
+    429: "Too many requests: wait as long as Retry-After says, then try again.",
     500: "The server failed unexpectedly; the server log has the details.",
 }
 # Service fields that live inside auth_info in the API's payload.

@@ -17,6 +17,13 @@ MESSAGES = {
     404: "There is nothing here: it may have been deleted.",
     405: "That action is not allowed here.",
 }
+# What the page is, in words; the code alone ("403") tells a person nothing.
+HEADINGS = {
+    400: "Request not understood",
+    403: "No access to P2P preheat",
+    404: "Not found",
+    405: "Not allowed",
+}
 
 
 def register(bp) -> None:
@@ -55,7 +62,9 @@ def database_error(error: DBAPIError):
 def _respond(code: int, message: str):
     if is_htmx():
         return message, code, {"Content-Type": "text/plain; charset=utf-8"}
-    return render_template("preheat/error.html", code=code, message=message), code
+    heading = HEADINGS.get(code, "Something went wrong")
+    return render_template("preheat/error.html", code=code, heading=heading,
+                           message=message), code
 
 
 def _custom(error: HTTPException) -> bool:
