@@ -5,7 +5,7 @@ from flask import abort, current_app, g, request
 from flask_login import current_user
 from flask_wtf.csrf import ValidationError, validate_csrf
 from werkzeug.datastructures import WWWAuthenticate
-from werkzeug.exceptions import Forbidden, Unauthorized
+from werkzeug.exceptions import Forbidden, TooManyRequests, Unauthorized
 
 from .extension import current_state
 from .htmx import is_htmx, refresh_page
@@ -15,6 +15,7 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 CSRF_HEADER = "X-CSRFToken"
 API_REALM = "Preheat"
 WRONG_LOGIN = "wrong username or password, or a deactivated user"
+THROTTLED = "too many failed logins"
 
 
 def is_sysadmin(user) -> bool:
@@ -78,7 +79,11 @@ def require_sysadmin_api():
     decides, and an unsafe method must then carry the CSRF token header.
     """
     by_header = "Authorization" in request.headers
-    user = _user_from_header() if by_header else current_user
+    try:
+        user = _user_from_header() if by_header else current_user
+    except TooManyRequests:
+        audit.audit_refusal(current_state().session, "api", refused_credentials=THROTTLED)
+        raise
     if user is None or not user.is_authenticated or not getattr(user, "is_active", True):
         if by_header:  # without credentials, a 401 is only the login challenge
             audit.audit_refusal(current_state().session, "api", refused_credentials=WRONG_LOGIN)
@@ -94,11 +99,14 @@ def require_sysadmin_api():
 
 
 def _user_from_header():
-    loader = current_state().login_manager.request_callback
-    user = loader(request) if loader is not None else None
+    manager = current_state().login_manager
+    # Flask-Login's per-request slot: current_user names this user (or nobody,
+    # also when the loader refuses with an HTTP error) for the rest of the
+    # request, so the loader, and the throttle's count of a wrong password, runs
+    # once; unlike login_user, no session is written.
+    g._login_user = manager.anonymous_user()
+    user = manager.request_callback(request) if manager.request_callback else None
     if user is not None:
-        # Flask-Login's per-request slot: current_user names this user for the
-        # rest of the request, and, unlike login_user, no session is written.
         g._login_user = user
     return user
 

@@ -121,3 +121,13 @@ def test_entries_from_before_the_upgrade_count_once(app, session):
     migrate.upgrade(app)
     [entry] = session.scalars(select(AuditEntry))
     assert (entry.count, entry.repeat_key) == (1, None)
+
+
+def test_throttled_api_calls_are_audited_as_throttled(app, session):
+    http = app.test_client()
+    for _ in range(5):
+        http.get(f"{API}/instances", headers=basic(ADMIN[0], "wrong"))
+    for _ in range(3):
+        assert http.get(f"{API}/instances", headers=basic(*ADMIN)).status_code == 429
+    throttled = [row for row in refusals(session) if "too many failed logins" in row.detail]
+    assert sum(row.count for row in throttled) == 3

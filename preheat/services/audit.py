@@ -83,7 +83,7 @@ def audit_refusal(session, object_type: str, *, refused_credentials: str | None 
         detail = f"{route}: {refused_credentials}"
     now = utcnow()
     minute = now.replace(second=0, microsecond=0).isoformat()
-    key = hashlib.sha256(f"{object_type}|{who}|{route}|{minute}".encode()).hexdigest()
+    key = hashlib.sha256(f"{object_type}|{who}|{detail}|{minute}".encode()).hexdigest()
     values = {"occurred_at": now, "username": username, "address": address,
               "action": "access_denied", "object_type": object_type, "outcome": "failure",
               "detail": detail[:DETAIL_MAX], "count": 1, "repeat_key": key}
