@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 
 from preheat.models import AuditEntry, Instance
 from tests.accounts import ADMIN
-from tests.helpers import basic, own_session
+from tests.helpers import basic, own_session, stored
 from tests.providers import hostile
 from tests.providers.server import QuietHandler, serve
 
@@ -198,3 +198,25 @@ def test_a_hostile_providers_echo_of_the_token_comes_out_nowhere(app, admin, sta
     for canary in canaries:
         found = {place: leaks(text, canary) for place, text in places.items()}
         assert not any(found.values()), {place: runs for place, runs in found.items() if runs}
+
+
+def test_a_stored_token_is_not_sent_to_an_endpoint_changed_in_the_edit_dialog(
+        app, admin, dragonfly, started, canaries, session):
+    """The attack: edit, point the endpoint at your own server, leave the token blank, test."""
+    attacker = started(hostile.serve, "message")
+    dragonfly.state["tokens"][canaries["token"]] = "active"
+    form = {"vendor": "dragonfly", "name": "df", "endpoint": dragonfly.url,
+            "auth_mode": "OAUTH", "token": canaries["token"], "enabled": "y"}
+    assert admin.post("/distributions/new", form).status_code == 204
+    dialog = admin.get("/distributions/1/edit", htmx=True).get_data(as_text=True)
+    assert "it is only sent to " + dragonfly.url in dialog
+    response = admin.post("/distributions/1/test-connection",
+                          {**form, "endpoint": attacker.url, "token": ""})
+    assert response.status_code == 200
+    assert "Type the token again: a stored token is only sent to the endpoint it was saved" \
+           f" with ({dragonfly.url})." in response.get_data(as_text=True)
+    assert attacker.requests == [], "the attacker's server was contacted"
+    assert admin.post("/distributions/1/edit", {**form, "endpoint": attacker.url,
+                                                "token": ""}).status_code == 422
+    assert attacker.requests == []
+    assert stored(session, "df").endpoint == dragonfly.url
