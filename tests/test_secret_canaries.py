@@ -1,13 +1,19 @@
 """Unique secrets go in; they must come out nowhere: pages, partials, errors, logs, database."""
 import logging
+import re
 import secrets
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
+from preheat.models import AuditEntry, Instance
+from tests.accounts import ADMIN
+from tests.helpers import basic, own_session, stored
+from tests.providers import hostile
 from tests.providers.server import QuietHandler, serve
 
 
@@ -97,5 +103,120 @@ def test_canaries_appear_nowhere_but_encrypted(app, admin, dragonfly, kraken, ec
         assert canary not in caplog.text
         assert canary.encode() not in dump
     assert b"gAAAAA" in dump, "the dump holds no Fernet tokens: nothing was stored encrypted"
-    assert any("is inactive" in r.get_data(as_text=True) for r in responses), \
-        "the echoing provider's message should still be shown, with the secret removed"
+    assert any("(its message repeated the token, so it is not shown). Activate the token"
+               in r.get_data(as_text=True) for r in responses), \
+        "the echoing provider's message should be dropped, and its meaning kept"
+
+
+# A hostile provider: whatever it is sent comes back, disguised, wherever an
+# answer can carry text. Nothing derived from a canary may come out anywhere.
+
+API = "/api/v2.0/p2p/preheat"
+RUN = 8  # letters and digits in a row that count as a piece of a canary
+
+
+def hostile_canary() -> str:
+    """A random secret with letters of both cases and characters URL-encoding changes."""
+    text = secrets.token_urlsafe(18)
+    return f"{text[:8]}/{text[8:16]}+{text[16:]}"
+
+
+def flat(text: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "", text.lower())
+
+
+def pieces_of(canary: str) -> set[str]:
+    """Every run of RUN letters and digits of the canary in each of its disguises."""
+    runs = set()
+    for form in (canary, *hostile.disguises(canary).values()):
+        text = flat(form)
+        runs.update(text[i:i + RUN] for i in range(len(text) - RUN + 1))
+    return runs
+
+
+def leaks(haystack: str, canary: str) -> list[str]:
+    text = flat(haystack)
+    return sorted(run for run in pieces_of(canary) if run in text)
+
+
+def api_call(app, method: str, path: str, json=None):
+    return app.test_client().open(API + path, method=method, json=json, headers=basic(*ADMIN))
+
+
+def hostile_visit(app, admin, saved, unsaved, canaries):
+    """Create an instance at `saved` and use every way to check it; return all answers."""
+    token, other = canaries
+    form = {"vendor": "dragonfly", "name": "df-echo", "endpoint": saved.url,
+            "auth_mode": "OAUTH", "token": token, "enabled": "y"}
+    responses = [admin.post("/distributions/new", form),
+                 admin.post("/distributions/test-connection",
+                            {**form, "endpoint": unsaved.url, "token": other}),
+                 admin.post("/distributions/1/test-connection", {**form, "token": ""}),
+                 admin.post("/distributions/1/check")]
+    assert app.extensions["preheat"].health.wait_idle(10), "checks did not finish"
+    responses += [admin.get("/distributions/1/status", htmx=True),
+                  admin.get("/distributions"), admin.get("/distributions/1/edit"),
+                  admin.get("/audit-log"), admin.get("/audit-log", htmx=True)]
+    unsaved_ping = {"vendor": "dragonfly", "endpoint": unsaved.url, "auth_mode": "OAUTH",
+                    "auth_info": {"token": other}}
+    responses += [api_call(app, "POST", "/instances/ping", {"id": 1}),
+                  api_call(app, "POST", "/instances/ping", unsaved_ping),
+                  api_call(app, "GET", "/instances/df-echo/health?refresh=true"),
+                  api_call(app, "GET", "/instances/df-echo"),
+                  api_call(app, "GET", "/instances"),
+                  api_call(app, "GET", "/audit-logs?page_size=100")]
+    return responses
+
+
+EXPECTED = {
+    "message": "its message repeated the token, so it is not shown",
+    "error": "HTTP 500 Internal Server Error from GET /healthy.",
+    "body": "expected a JSON list of jobs, got other text",
+    "redirect": "was redirected to another page",
+}
+
+
+@pytest.mark.parametrize("where", hostile.WHERE)
+def test_a_hostile_providers_echo_of_the_token_comes_out_nowhere(app, admin, started, caplog,
+                                                                   where):
+    caplog.set_level(logging.DEBUG)
+    canaries = (hostile_canary(), hostile_canary())
+    saved, unsaved = started(hostile.serve, where), started(hostile.serve, where)
+    responses = hostile_visit(app, admin, saved, unsaved, canaries)
+    assert {r.status_code for r in responses} <= {200, 204, 400}
+    for server, canary in zip((saved, unsaved), canaries):
+        assert canary in server.state.get("seen", []), "the provider never got the token"
+    with own_session(app) as session:
+        stored_health = " ".join(r or "" for r in session.scalars(
+            select(Instance.health_reason)))
+        audit_details = " ".join(r or "" for r in session.scalars(select(AuditEntry.detail)))
+    assert EXPECTED[where] in stored_health + audit_details
+    places = {f"{r.request.method} {r.request.path}": r.get_data(as_text=True)
+              + str(r.headers) for r in responses}
+    places |= {"stored health": stored_health, "audit log": audit_details,
+               "log": caplog.text, "database": database_dump(app).decode(errors="replace")}
+    for canary in canaries:
+        found = {place: leaks(text, canary) for place, text in places.items()}
+        assert not any(found.values()), {place: runs for place, runs in found.items() if runs}
+
+
+def test_a_stored_token_is_not_sent_to_an_endpoint_changed_in_the_edit_dialog(
+        app, admin, dragonfly, started, canaries, session):
+    """The attack: edit, point the endpoint at your own server, leave the token blank, test."""
+    attacker = started(hostile.serve, "message")
+    dragonfly.state["tokens"][canaries["token"]] = "active"
+    form = {"vendor": "dragonfly", "name": "df", "endpoint": dragonfly.url,
+            "auth_mode": "OAUTH", "token": canaries["token"], "enabled": "y"}
+    assert admin.post("/distributions/new", form).status_code == 204
+    dialog = admin.get("/distributions/1/edit", htmx=True).get_data(as_text=True)
+    assert "it is only sent to " + dragonfly.url in dialog
+    response = admin.post("/distributions/1/test-connection",
+                          {**form, "endpoint": attacker.url, "token": ""})
+    assert response.status_code == 200
+    assert "Type the token again: a stored token is only sent to the endpoint it was saved" \
+           f" with ({dragonfly.url})." in response.get_data(as_text=True)
+    assert attacker.requests == [], "the attacker's server was contacted"
+    assert admin.post("/distributions/1/edit", {**form, "endpoint": attacker.url,
+                                                "token": ""}).status_code == 422
+    assert attacker.requests == []
+    assert stored(session, "df").endpoint == dragonfly.url

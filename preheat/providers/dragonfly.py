@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from .base import CheckResult, Provider, Target
 from .http import HttpClient
 from .probe import failed, fetch, passed, status_text, unexpected_body, unexpected_status
+from .untrusted import scrubbed
 
 JOBS_PROBE = "/oapi/v1/jobs?page=1&per_page=1"
 UPGRADE = "upgrade to Dragonfly >= 2.1.59"
@@ -50,7 +51,7 @@ class Dragonfly(Provider):
             return failure
         if response.status != 200:
             return self._legacy(target, http, response) or \
-                unexpected_status(response, "GET /healthy")
+                unexpected_status(response, "GET /healthy", _message(response))
         if not _says_ok(response):
             return unexpected_body(response, "GET /healthy", "“OK”")
         mode = target.credentials.mode
@@ -78,16 +79,13 @@ class Dragonfly(Provider):
                                     f" to {what}. The manager does not know this personal"
                                     " access token: it was deleted, revoked or mistyped.")
         if response.status == 403:
-            message = response.excerpt() or "Forbidden"
-            hint = next((h for word, h in TOKEN_HINTS.items() if word in message.lower()),
-                        SCOPE_HINT)
             return failed(response, f"Token refused: Dragonfly answered {status_text(403)}"
-                                    f" to {what}: “{message}”. {hint}")
+                                    f" to {what}{_quoted(response)}. {_token_hint(response)}")
         if 300 <= response.status < 400:
             return failed(response, f"The Dragonfly manager has no Open API: {what} was"
                                     f" redirected to {response.location() or 'another page'};"
                                     f" {UPGRADE}.")
-        return unexpected_status(response, what)
+        return unexpected_status(response, what, _message(response))
 
     def _legacy(self, target: Target, http: HttpClient, healthy) -> CheckResult | None:
         """A legacy (v1-era) Dragonfly answers /_ping where v2 answers /healthy."""
@@ -103,3 +101,29 @@ class Dragonfly(Provider):
 def _says_ok(response) -> bool:
     # The manager answers JSON "OK"; a proxy in front may drop the quotes.
     return response.text.strip().strip('"') == "OK" and not response.truncated
+
+
+def _raw_message(response) -> str:
+    """The `message` of the manager's JSON error body ({"message": "..."}), unchecked."""
+    data = response.json()
+    message = data.get("message") if isinstance(data, dict) else None
+    return message if isinstance(message, str) else ""
+
+
+def _message(response) -> str | None:
+    """The manager's own error message, if it is safe to repeat."""
+    return scrubbed(_raw_message(response), response.secrets)
+
+
+def _quoted(response) -> str:
+    if not _raw_message(response):
+        return ""
+    message = _message(response)
+    # Dropped, but say so: an answer that repeats the token is itself worth knowing.
+    return f": “{message}”" if message else " (its message repeated the token, so it is not shown)"
+
+
+def _token_hint(response) -> str:
+    # Only picks one of our own sentences, so reading the raw message is safe.
+    said = _raw_message(response).lower()
+    return next((hint for word, hint in TOKEN_HINTS.items() if word in said), SCOPE_HINT)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 import socket
 import time
 from dataclasses import dataclass, field
@@ -19,12 +18,10 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from .connect import POOL_CLASSES, ConnectFailure, Exchange, exchange_scope, parse_denylist
+from .untrusted import scrubbed
 
 DEFAULT_TIMEOUT = 5.0
 DEFAULT_MAX_BODY = 64 * 1024
-EXCERPT_LENGTH = 200
-TAG = re.compile(r"<[^>]{0,400}>")
-BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}")
 
 
 @dataclass(frozen=True)
@@ -49,30 +46,11 @@ class HttpResponse:
         except ValueError:
             return None
 
-    def excerpt(self) -> str:
-        """A short, printable, secret-free excerpt of the body for a message."""
-        data = self.json()
-        if isinstance(data, dict):
-            data = next((data[k] for k in ("message", "errors", "error") if k in data), data)
-        text = self.text if data is None else (data if isinstance(data, str)
-                                               else json.dumps(data))
-        return sanitize(TAG.sub(" ", text), self.secrets)
-
-    def location(self) -> str:
-        """The redirect target without query, fragment or user info."""
+    def location(self) -> str | None:
+        """The redirect target without user info, query or fragment, if safe to repeat."""
         parts = urlsplit(self.headers.get("Location", ""))
         netloc = parts.netloc.rpartition("@")[2]
-        return sanitize(urlunsplit((parts.scheme, netloc, parts.path, "", "")), self.secrets)
-
-
-def sanitize(text: str, secrets=()) -> str:
-    """One printable line, at most EXCERPT_LENGTH characters, secrets hidden."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "[hidden]")
-    text = BEARER.sub(lambda m: m.group(1) + " [hidden]", text)
-    text = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
-    return text[:EXCERPT_LENGTH] + ("..." if len(text) > EXCERPT_LENGTH else "")
+        return scrubbed(urlunsplit((parts.scheme, netloc, parts.path, "", "")), self.secrets)
 
 
 class HttpFailure(Exception):
@@ -95,10 +73,11 @@ def authorization_header(credentials) -> dict[str, str]:
 
 
 def secrets_of(credentials) -> tuple[str, ...]:
-    """Every form in which the credentials could come back in an answer."""
+    """The secrets a request with `credentials` sends (untrusted.echoes knows their disguises)."""
     values = [credentials.password, credentials.token]
-    values += [v.split(" ", 1)[1] for v in authorization_header(credentials).values()]
-    return tuple(v for v in values if v and len(v) >= 3)
+    if credentials.mode == "BASIC":
+        values.append(f"{credentials.username or ''}:{credentials.password or ''}")
+    return tuple(v for v in values if v)
 
 
 class _PinnedAdapter(HTTPAdapter):
@@ -167,9 +146,9 @@ class HttpClient:
             raise HttpFailure(self._describe(exc, exchange, what), _elapsed_ms(started)) from None
         if exchange.expired:
             raise HttpFailure(self._deadline_reason(what), _elapsed_ms(started))
+        # The secrets even when none were sent this time: one sent earlier may come back.
         return HttpResponse(response.status_code, dict(response.headers), body,
-                            _elapsed_ms(started), truncated,
-                            secrets_of(target.credentials) if authenticate else ())
+                            _elapsed_ms(started), truncated, secrets_of(target.credentials))
 
     def _read_body(self, response: requests.Response, exchange: Exchange):
         body = bytearray()

@@ -1,10 +1,14 @@
-"""Turning one HTTP exchange into a CheckResult: shared by the drivers."""
+"""Turning one HTTP exchange into a CheckResult: shared by the drivers.
+
+The reasons are our own sentences: an answer's body is never repeated, only
+a message a driver has read from a body whose shape it knows.
+"""
 from __future__ import annotations
 
 from http import HTTPStatus
 
 from .base import CheckResult, Target
-from .http import HttpClient, HttpFailure, HttpResponse, sanitize
+from .http import HttpClient, HttpFailure, HttpResponse
 
 
 def fetch(http: HttpClient, target: Target, path: str, *, authenticate: bool = True):
@@ -23,14 +27,11 @@ def status_text(status: int) -> str:
         return f"HTTP {status}"
 
 
-def said(response: HttpResponse) -> str:
-    """' The provider said: ...' with a sanitized excerpt, or nothing."""
-    excerpt = response.excerpt()
-    return f" The provider said: {excerpt}" if excerpt else ""
+def unexpected_status(response: HttpResponse, what: str, message: str | None = None) -> CheckResult:
+    """A failed result for a response that is not the expected 200.
 
-
-def unexpected_status(response: HttpResponse, what: str) -> CheckResult:
-    """A failed result for a response that is not the expected 200."""
+    `message` is what the provider said, as its driver read and scrubbed it.
+    """
     status = response.status
     if 300 <= status < 400:
         location = response.location()
@@ -40,7 +41,8 @@ def unexpected_status(response: HttpResponse, what: str) -> CheckResult:
     elif status == 401:
         reason = f"{status_text(status)} from {what}: the credentials were rejected."
     else:
-        reason = f"{status_text(status)} from {what}." + said(response)
+        reason = f"{status_text(status)} from {what}." + (
+            f" The provider said: {message}" if message else "")
     return failed(response, reason)
 
 
@@ -51,7 +53,7 @@ def unexpected_body(response: HttpResponse, what: str, expected: str) -> CheckRe
     elif not response.body.strip():
         got = "an empty body"
     else:
-        got = f"“{sanitize(response.text[:60], response.secrets)}”"
+        got = _shape(response)
     return failed(response, f"Unexpected answer to {what}: expected {expected}, got {got}."
                             " Is the endpoint the right service?")
 
@@ -63,3 +65,13 @@ def failed(response: HttpResponse, reason: str) -> CheckResult:
 def passed(response: HttpResponse, reason: str, latency_ms: int | None = None) -> CheckResult:
     return CheckResult(True, reason, response.status,
                        response.latency_ms if latency_ms is None else latency_ms)
+
+
+def _shape(response: HttpResponse) -> str:
+    """What kind of body came back, in our words: its text is not repeated."""
+    size = f"{len(response.body)} bytes"
+    if response.json() is not None:
+        return f"a different JSON document ({size})"
+    if response.text.lstrip().startswith("<"):
+        return f"an HTML or XML document ({size})"
+    return f"other text ({size})"

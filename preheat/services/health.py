@@ -10,6 +10,8 @@ claim simply runs out.
 from __future__ import annotations
 
 import logging
+import traceback
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 
@@ -18,6 +20,8 @@ from sqlalchemy import or_, select, update
 from ..crypto import SecretError
 from ..models import Instance
 from ..providers import CheckResult, HttpClient, Target, get_provider
+from ..providers.http import secrets_of
+from ..providers.untrusted import echoes
 from . import audit
 from . import instances as instance_service
 
@@ -30,10 +34,18 @@ def check(vendor: str, target: Target, http: HttpClient) -> CheckResult:
     if provider is None:
         return CheckResult(False, f"Unknown provider {vendor!r}.")
     try:
-        return provider.check_health(target, http)
-    except Exception:  # a driver bug must not become a 500 or a dead worker
-        log.exception("health check of %s failed unexpectedly", target.endpoint)
+        result = provider.check_health(target, http)
+    except Exception as exc:  # a driver bug must not become a 500 or a dead worker
+        # Where it failed, but not the exception's text: it may quote the answer.
+        log.error("health check of %s failed unexpectedly: %s\n%s", target.endpoint,
+                  type(exc).__name__, "".join(traceback.format_tb(exc.__traceback__)))
         return CheckResult(False, "The check failed unexpectedly; see the server log.")
+    # The drivers never repeat an answer that echoes the credentials; this is the
+    # last line of defence before a reason is shown, stored and audited.
+    if echoes(result.reason, secrets_of(target.credentials), pieces=False):
+        return replace(result, ok=False, reason="The provider's answer repeated the"
+                                                " credentials it was sent, so it is not shown.")
+    return result
 
 
 def test_connection(session, vendor: str, target: Target, http: HttpClient, *,

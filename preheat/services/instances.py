@@ -120,12 +120,13 @@ def _apply(session: Session, box: SecretBox, instance: Instance, data: dict) -> 
                        instance.name.lower(), f"An instance named {instance.name} already exists.")
     if "description" in data:
         instance.description = check_description(data["description"])
+    # Before the endpoint changes: a stored secret stays only with the origin it was saved for.
+    if {"auth_mode", "auth_info", "endpoint"} & data.keys():
+        apply_auth(box, instance, data)
     if "endpoint" in data:
         instance.endpoint = normalize_endpoint(data["endpoint"])
         _ensure_unique(session, instance, "endpoint", Instance.endpoint, instance.endpoint,
                        f"Another instance already uses the endpoint {instance.endpoint}.")
-    if "auth_mode" in data or "auth_info" in data:
-        apply_auth(box, instance, data)
     for field in ("enabled", "insecure"):
         if field in data:
             setattr(instance, field, bool(data[field]))

@@ -68,7 +68,8 @@ def test_connection(instance_id: int | None = None):
     vendor = instance.vendor if instance else form.vendor.data
     try:
         check_vendor(vendor)
-        target = instances.unsaved_target(state.secret_box, form.service_data(), instance)
+        target = instances.unsaved_target(state.secret_box, form.service_data(), instance,
+                                          vendor)
     except (FieldError, SecretError) as error:
         return render_template("preheat/_test_result.html", result=None,
                                problem=getattr(error, "message", str(error)))

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from ..providers import AUTH_MODE_LABELS, get_provider
+from ..services.credentials import origin
 
 
 @dataclass(frozen=True)
@@ -97,4 +98,5 @@ def template_helpers() -> dict:
         "preheat_auth_label": auth_label,
         "preheat_health": health,
         "preheat_provider_hints": provider_hints,
+        "preheat_origin": origin,
     }
