@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+from flask import current_app, has_app_context
 from sqlalchemy import func, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
@@ -121,7 +122,10 @@ def _apply(session: Session, box: SecretBox, instance: Instance, data: dict) -> 
     if "description" in data:
         instance.description = check_description(data["description"])
     if "endpoint" in data:
-        instance.endpoint = normalize_endpoint(data["endpoint"])
+        endpoint = normalize_endpoint(data["endpoint"])
+        if endpoint != instance.endpoint:
+            _refuse_denied(endpoint)
+        instance.endpoint = endpoint
         _ensure_unique(session, instance, "endpoint", Instance.endpoint, instance.endpoint,
                        f"Another instance already uses the endpoint {instance.endpoint}.")
     if "auth_mode" in data or "auth_info" in data:
@@ -131,6 +135,18 @@ def _apply(session: Session, box: SecretBox, instance: Instance, data: dict) -> 
             setattr(instance, field, bool(data[field]))
     if "default" in data:
         _apply_default(session, instance, bool(data["default"]))
+
+
+def _refuse_denied(endpoint: str) -> None:
+    """Refuse a new endpoint the denylist forbids, in the words a check would use.
+
+    Only a changed endpoint: an instance saved before the denylist grew stays
+    editable, and its checks keep saying why they are blocked.
+    """
+    state = current_app.extensions.get("preheat") if has_app_context() else None
+    reason = state.http.denied(endpoint) if state is not None else None
+    if reason:
+        raise FieldError("endpoint", reason)
 
 
 def _apply_default(session: Session, instance: Instance, is_default: bool) -> None:
