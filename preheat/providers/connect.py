@@ -350,5 +350,18 @@ class PinnedHTTPPool(HTTPConnectionPool):
 class PinnedHTTPSPool(HTTPSConnectionPool):
     ConnectionCls = PinnedHTTPSConnection
 
+    def _validate_conn(self, conn) -> None:
+        """Connect as urllib3 does, without its InsecureRequestWarning.
+
+        An unverified connection here is the Skip certificate verification a
+        sysadmin chose for that instance (and recorded in the audit log when
+        saved): warning on every check only floods the log. Dropping it in our
+        own pool, rather than filtering warnings, keeps the host's own
+        unverified requests warning; warnings.catch_warnings is not thread-safe.
+        """
+        HTTPConnectionPool._validate_conn(self, conn)
+        if conn.is_closed:
+            conn.connect()
+
 
 POOL_CLASSES = {"http": PinnedHTTPPool, "https": PinnedHTTPSPool}

@@ -28,6 +28,8 @@ __all__ = ["get", "get_by_name", "create", "update", "set_enabled", "delete",
            "credentials", "target", "unsaved_target"]
 # Changing any of these makes the last health result meaningless.
 PROBE_FIELDS = ("endpoint", "auth_mode", "auth_info", "insecure")
+# Said once, when a sysadmin chooses it; the checks themselves stay quiet about it.
+INSECURE_NOTE = "certificate verification skipped"
 AUDITED = ("name", "description", "endpoint", "auth_mode", "enabled", "insecure", "is_default")
 
 
@@ -72,7 +74,10 @@ def update(session: Session, box: SecretBox, instance: Instance, data: dict) -> 
         if any(field in data for field in PROBE_FIELDS):
             _forget_health(instance)
         _apply(session, box, instance, data)
-        return _commit(session, instance, "update", _changes(before, _snapshot(instance)))
+        detail = _changes(before, _snapshot(instance))
+        if instance.insecure and not before["insecure"]:
+            detail += f"; {INSECURE_NOTE}"
+        return _commit(session, instance, "update", detail)
 
 
 def set_enabled(session: Session, instances: list[Instance], enabled: bool) -> None:
@@ -194,7 +199,8 @@ def _changes(before: dict, after: dict) -> str:
 
 def _describe(instance: Instance) -> str:
     return (f"{instance.vendor} at {instance.endpoint}, auth {instance.auth_mode}, "
-            + ("enabled" if instance.enabled else "deactivated"))
+            + ("enabled" if instance.enabled else "deactivated")
+            + (f", {INSECURE_NOTE}" if instance.insecure else ""))
 
 
 @contextmanager
