@@ -10,6 +10,7 @@ from .. import outage
 from ..crypto import SecretError
 from ..extension import current_state
 from ..services.errors import DELETED_MEANWHILE, Conflict, InUse, NotFound
+from ..services.on_demand import Busy
 from ..validation import FieldError
 
 CODES = {
@@ -22,6 +23,7 @@ CODES = {
     412: "PRECONDITION",
     413: "PAYLOAD_TOO_LARGE",
     415: "UNSUPPORTED_MEDIA_TYPE",
+    429: "TOO_MANY_REQUESTS",
     500: "INTERNAL_SERVER_ERROR",
     503: "SERVICE_UNAVAILABLE",
 }
@@ -67,6 +69,7 @@ def register(bp) -> None:
     for code in default_exceptions:
         bp.register_error_handler(code, http_error)
     bp.register_error_handler(ApiError, api_error)
+    bp.register_error_handler(Busy, busy)
     bp.register_error_handler(FieldError, field_error)
     bp.register_error_handler(Conflict, conflict)
     bp.register_error_handler(InUse, in_use)
@@ -89,6 +92,12 @@ def http_error(error: HTTPException):
 
 def api_error(error: ApiError):
     return error_response(error.status, error.message, error.field)
+
+
+def busy(error: Busy):
+    """Every on-demand check slot is taken: 429, and when to try again."""
+    return error_response(429, error.message,
+                          headers={"Retry-After": str(error.retry_after)})
 
 
 def field_error(error: FieldError):
