@@ -12,7 +12,7 @@ from werkzeug.utils import import_string
 from .crypto import SecretBox, load_or_create_key_file, parse_keys
 from .layout import check_base_template
 from .providers import HttpClient
-from .providers.connect import DEFAULT_DENYLIST
+from .providers.denylist import DEFAULT_DENYLIST
 from .providers.http import DEFAULT_TIMEOUT
 from .services.monitor import HealthMonitor
 from .services.on_demand import OnDemandLimit

@@ -18,8 +18,8 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 from requests.adapters import HTTPAdapter
 
-from .connect import (POOL_CLASSES, ConnectFailure, Exchange, exchange_scope, parse_denylist,
-                      refusal)
+from .connect import POOL_CLASSES, ConnectFailure, Exchange, exchange_scope, refusal
+from .denylist import parse_denylist
 
 DEFAULT_TIMEOUT = 5.0
 DEFAULT_MAX_BODY = 64 * 1024
