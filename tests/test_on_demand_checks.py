@@ -66,6 +66,8 @@ def burst(base: str, cookies: dict, token: str, endpoint: str, count: int = BURS
 class TestWithoutABound:
     @pytest.fixture
     def app_config(self, app_config):
+        # Long enough a hang that the list is measured well inside it, on a busy machine too.
+        app_config["PREHEAT_HTTP_TIMEOUT"] = 2 * TIMEOUT
         app_config["PREHEAT_TEST_CONCURRENCY"] = BURST
         return app_config
 
@@ -74,7 +76,7 @@ class TestWithoutABound:
         idle = list_latency(live_server, cookies)
         with silent() as endpoint:
             threads, answers = burst(live_server, cookies, token, endpoint)
-            time.sleep(1.0)  # every call is now waiting on the dead endpoint
+            time.sleep(1.5)  # every call is now waiting on the dead endpoint
             loaded = list_latency(live_server, cookies)
             assert answers == [], "the checks ended before the list was measured"
             for thread in threads:
