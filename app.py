@@ -18,6 +18,7 @@ from preheat.crypto import load_or_create_secret_file
 from shell import auth, database, security, user_commands
 from shell.database import upgrade_database
 from shell.extensions import csrf, db, login_manager
+from shell.private_files import keep_sqlite_files_private, private_folder
 from shell.users import User, create_user
 
 __all__ = ["create_app", "create_user", "db", "upgrade_database", "User"]
@@ -26,7 +27,7 @@ __all__ = ["create_app", "create_user", "db", "upgrade_database", "User"]
 def create_app(test_config: dict | None = None, instance_path: str | None = None) -> Flask:
     """Build the standalone app; `test_config` overrides the environment."""
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    private_folder(app.instance_path)
     app.config.from_mapping(
         SECRET_KEY=os.environ.get("SECRET_KEY"),
         SQLALCHEMY_DATABASE_URI=os.environ.get("DATABASE_URL")
@@ -48,6 +49,8 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
             Path(app.instance_path) / "secret-key", lambda: secrets.token_urlsafe(48))
 
     db.init_app(app)
+    with app.app_context():
+        keep_sqlite_files_private(db.engine)
     login_manager.init_app(app)
     csrf.init_app(app)
     preheat.init_app(app, url_prefix="", base_template="base.html")

@@ -12,9 +12,10 @@ from werkzeug.utils import import_string
 from .crypto import SecretBox, load_or_create_key_file, parse_keys
 from .layout import check_base_template
 from .providers import HttpClient
-from .providers.connect import DEFAULT_DENYLIST
+from .providers.denylist import DEFAULT_DENYLIST
 from .providers.http import DEFAULT_TIMEOUT
 from .services.monitor import HealthMonitor
+from .services.on_demand import OnDemandLimit
 
 DEFAULTS = {
     "PREHEAT_URL_PREFIX": "/preheat",
@@ -28,6 +29,7 @@ DEFAULTS = {
     "PREHEAT_ENDPOINT_DENYLIST": DEFAULT_DENYLIST,
     "PREHEAT_HEALTH_TTL": 60,
     "PREHEAT_HEALTH_CONCURRENCY": 16,
+    "PREHEAT_TEST_CONCURRENCY": 8,
     "PREHEAT_PAGE_SIZE": 15,
     "PREHEAT_AUDIT_RETENTION_DAYS": 365,
 }
@@ -50,6 +52,7 @@ class PreheatState:
     secret_box: SecretBox
     http: HttpClient
     health: HealthMonitor
+    on_demand: OnDemandLimit | None = None
     layout_checked: bool = False
 
     @property
@@ -104,6 +107,8 @@ def init_app(app: Flask, *, url_prefix: str | None = None, api_prefix: str | Non
         health=None,
     )
     state.health = HealthMonitor(app, int(app.config["PREHEAT_HEALTH_CONCURRENCY"]), state.http)
+    state.on_demand = OnDemandLimit(int(app.config["PREHEAT_TEST_CONCURRENCY"]),
+                                    state.http.deadline)
     atexit.register(state.health.shutdown)
     app.extensions["preheat"] = state
 

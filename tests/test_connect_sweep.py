@@ -7,7 +7,7 @@ from contextlib import closing
 import pytest
 
 from preheat.providers import HttpClient, Target
-from preheat.providers.connect import parse_denylist
+from preheat.providers.denylist import parse_denylist
 from preheat.providers.sweep import ConnectSweep, address_of
 from preheat.services.health import check
 from tests.providers.faults import blackhole, free_port, listener

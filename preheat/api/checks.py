@@ -20,7 +20,8 @@ FLAGS = {"true": True, "false": False}
 def register(bp) -> None:
     # Only POST: other methods on .../ping belong to an instance named "ping".
     route(bp, "/p2p/preheat/instances/ping", "ping", claim_all_methods=False, POST=ping)
-    route(bp, "/p2p/preheat/instances/<name>/health", "health", GET=instance_health)
+    route(bp, "/p2p/preheat/instances/<name>/health", "health", GET=instance_health,
+          POST=refresh_health)
 
 
 def ping():
@@ -31,30 +32,42 @@ def ping():
         result = _check_stored(_stored(whole_number(body["id"])))
     else:
         state = current_state()
-        result = health.test_connection(state.session, check_vendor(fields.get("vendor")),
-                                        _unsaved_target(fields), state.http,
-                                        name=fields.get("name"))
+        vendor, target = check_vendor(fields.get("vendor")), _unsaved_target(fields)
+        with state.on_demand.slot():
+            result = health.test_connection(state.session, vendor, target, state.http,
+                                            name=fields.get("name"))
     if not result.ok:
         raise ApiError(400, result.reason)
     return jsonify(check_json(result))
 
 
 def instance_health(name: str):
-    """Show an instance's stored health; with refresh=true, check it now first."""
+    """Show an instance's stored health (reading only: POST checks it)."""
     instance = find(name)
     refresh = request.args.get("refresh", "false")
     if refresh not in FLAGS:
         raise ApiError(400, "refresh must be true or false.", "refresh")
     if FLAGS[refresh]:
-        _check_stored(instance)
+        # A GET with a side effect is one a cross-site link could trigger.
+        raise ApiError(400, "A GET only reads the stored health: POST to this URL to check"
+                            " the instance now.", "refresh")
     return jsonify(stored_health_json(instance))
+
+
+def refresh_health(name: str):
+    """Check an instance now, keep the result and show it."""
+    instance = find(name)
+    _check_stored(instance)
+    return jsonify(stored_health_json(instance))  # reloaded: the stored result
 
 
 def _check_stored(instance):
     """Check a stored instance with its stored credentials and keep the result."""
     state = current_state()
-    result = health.check_instance(state.secret_box, instance, state.http)
-    health.record(state.session, instance.id, result)
+    instance_id = instance.id
+    with state.on_demand.slot():
+        result = health.check_instance(state.secret_box, instance, state.http, state.session)
+    health.record(state.session, instance_id, result)
     return result
 
 

@@ -10,6 +10,7 @@ from .. import outage
 from ..crypto import SecretError
 from ..extension import current_state
 from ..services.errors import DELETED_MEANWHILE, Conflict, InUse, NotFound
+from ..services.on_demand import Busy
 from ..validation import FieldError
 
 CODES = {
@@ -69,6 +70,7 @@ def register(bp) -> None:
     for code in default_exceptions:
         bp.register_error_handler(code, http_error)
     bp.register_error_handler(ApiError, api_error)
+    bp.register_error_handler(Busy, busy)
     bp.register_error_handler(FieldError, field_error)
     bp.register_error_handler(Conflict, conflict)
     bp.register_error_handler(InUse, in_use)
@@ -91,6 +93,12 @@ def http_error(error: HTTPException):
 
 def api_error(error: ApiError):
     return error_response(error.status, error.message, error.field)
+
+
+def busy(error: Busy):
+    """Every on-demand check slot is taken: 429, and when to try again."""
+    return error_response(429, error.message,
+                          headers={"Retry-After": str(error.retry_after)})
 
 
 def field_error(error: FieldError):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import errno
 import heapq
-import ipaddress
 import itertools
 import socket
 import threading
@@ -22,7 +21,8 @@ from contextlib import contextmanager
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-DEFAULT_DENYLIST = ("169.254.0.0/16", "fe80::/10")
+from .denylist import blocked_by, blocked_reason
+
 # Resolution runs on these threads so that a hanging resolver costs a check
 # its deadline, not the resolver's own retries.
 _resolver_pool = ThreadPoolExecutor(max_workers=32, thread_name_prefix="preheat-dns")
@@ -33,23 +33,6 @@ class ConnectFailure(Exception):
 
     Deliberately not an OSError: urllib3 passes it through unwrapped and unretried.
     """
-
-
-def parse_denylist(value) -> tuple:
-    """CIDRs from a list or a comma-separated string, as ip_network objects."""
-    if value is None:
-        value = DEFAULT_DENYLIST
-    if isinstance(value, str):
-        value = [part for part in value.replace(" ", ",").split(",") if part]
-    return tuple(ipaddress.ip_network(str(cidr), strict=False) for cidr in value)
-
-
-def blocked_by(address: str, denylist) -> str | None:
-    """The denylist network that contains `address`, if any."""
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if ip.version == 6 and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return next((str(net) for net in denylist if ip.version == net.version and ip in net), None)
 
 
 class Exchange:
@@ -167,6 +150,22 @@ def allowed_addresses(infos, denylist) -> list:
     return [info for info in infos if not blocked_by(info[4][0], denylist)]
 
 
+def refusal(host: str, port: int, denylist, resolver, timeout: float) -> str | None:
+    """The Blocked sentence if every address of `host` is denied; None if not, or not known yet.
+
+    For a save, not a connection: a lookup slower than `timeout` or failing
+    leaves the verdict to connect time, which checks again anyway.
+    """
+    host = host.strip("[]")
+    try:
+        infos = _resolver_pool.submit(resolver, host, port, 0, socket.SOCK_STREAM).result(timeout)
+    except (FutureTimeout, OSError, UnicodeError):
+        return None
+    if infos and not allowed_addresses(infos, denylist):
+        return blocked_reason(host, infos[0][4][0], denylist)
+    return None
+
+
 def open_socket(host: str, port: int, timeout: float, options) -> socket.socket:
     """Resolve, check against the denylist, and connect to an address that passed."""
     exchange = current_exchange()
@@ -175,11 +174,7 @@ def open_socket(host: str, port: int, timeout: float, options) -> socket.socket:
         raise ConnectFailure(f"DNS lookup failed: the host name {host} has no address.")
     allowed = allowed_addresses(infos, exchange.denylist)
     if not allowed:
-        address = infos[0][4][0]
-        raise ConnectFailure(
-            f"Blocked: {host} resolves to {address}, in the range"
-            f" {blocked_by(address, exchange.denylist)} that PREHEAT_ENDPOINT_DENYLIST"
-            " forbids (link-local addresses are where cloud metadata services live).")
+        raise ConnectFailure(blocked_reason(host.strip("[]"), infos[0][4][0], exchange.denylist))
     error: OSError | None = None
     for family, socktype, proto, _, sockaddr in allowed:
         sock = socket.socket(family, socktype, proto)
@@ -245,6 +240,19 @@ class PinnedHTTPPool(HTTPConnectionPool):
 
 class PinnedHTTPSPool(HTTPSConnectionPool):
     ConnectionCls = PinnedHTTPSConnection
+
+    def _validate_conn(self, conn) -> None:
+        """Connect as urllib3 does, without its InsecureRequestWarning.
+
+        An unverified connection here is the Skip certificate verification a
+        sysadmin chose for that instance (and recorded in the audit log when
+        saved): warning on every check only floods the log. Dropping it in our
+        own pool, rather than filtering warnings, keeps the host's own
+        unverified requests warning; warnings.catch_warnings is not thread-safe.
+        """
+        HTTPConnectionPool._validate_conn(self, conn)
+        if conn.is_closed:
+            conn.connect()
 
 
 POOL_CLASSES = {"http": PinnedHTTPPool, "https": PinnedHTTPSPool}

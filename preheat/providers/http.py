@@ -17,11 +17,14 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 from requests.adapters import HTTPAdapter
 
-from .connect import POOL_CLASSES, ConnectFailure, Exchange, exchange_scope, parse_denylist
+from .connect import POOL_CLASSES, ConnectFailure, Exchange, exchange_scope, refusal
+from .denylist import parse_denylist
 from .untrusted import scrubbed
 
 DEFAULT_TIMEOUT = 5.0
 DEFAULT_MAX_BODY = 64 * 1024
+# A save waits at most this long for DNS to tell whether a host is denied.
+SAVE_LOOKUP_TIMEOUT = 1.0
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,13 @@ class HttpClient:
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         return session
+
+    def denied(self, endpoint: str) -> str | None:
+        """Why the denylist forbids `endpoint`'s host, if a quick lookup already tells."""
+        parts = urlsplit(endpoint)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        return refusal(parts.hostname or "", port, self.denylist, self.resolver,
+                       min(self.connect_timeout, SAVE_LOOKUP_TIMEOUT))
 
     def get(self, target, path: str, *, authenticate: bool = True) -> HttpResponse:
         """GET `path` below the target's endpoint; raise HttpFailure on no response."""

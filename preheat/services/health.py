@@ -51,6 +51,7 @@ def check(vendor: str, target: Target, http: HttpClient) -> CheckResult:
 def test_connection(session, vendor: str, target: Target, http: HttpClient, *,
                     name: str | None, instance_id: int | None = None) -> CheckResult:
     """Check a (possibly unsaved) instance for a user, and record that they did."""
+    release_connection(session)
     result = check(vendor, target, http)
     audit.record(session, "test_connection", name=name, object_id=instance_id,
                  outcome="success" if result.ok else "failure",
@@ -59,10 +60,27 @@ def test_connection(session, vendor: str, target: Target, http: HttpClient, *,
     return result
 
 
-def check_instance(box, instance: Instance, http: HttpClient) -> CheckResult:
-    """Check a stored instance with its stored credentials."""
-    target = prepare(box, instance)
-    return target if isinstance(target, CheckResult) else check(instance.vendor, target, http)
+def check_instance(box, instance: Instance, http: HttpClient, session=None) -> CheckResult:
+    """Check a stored instance with its stored credentials.
+
+    With `session`, its database connection is given back before the check
+    waits on the network (the instance's attributes expire and reload after).
+    """
+    vendor, target = instance.vendor, prepare(box, instance)
+    if isinstance(target, CheckResult):
+        return target
+    if session is not None:
+        release_connection(session)
+    return check(vendor, target, http)
+
+
+def release_connection(session) -> None:
+    """End the session's transaction, so no pooled connection waits on the network with us.
+
+    A request that held one through a check of a dead provider kept it for the
+    whole timeout: a burst of them emptied the pool and stalled every page.
+    """
+    session.commit()
 
 
 def prepare(box, instance: Instance) -> Target | CheckResult:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+from flask import current_app, has_app_context
 from sqlalchemy import func, select
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
@@ -27,6 +28,8 @@ __all__ = ["get", "get_by_name", "create", "update", "set_enabled", "delete", "u
            "credentials", "target", "unsaved_target"]
 # Changing any of these makes the last health result meaningless.
 PROBE_FIELDS = ("endpoint", "auth_mode", "auth_info", "insecure")
+# Said once, when a sysadmin chooses it; the checks themselves stay quiet about it.
+INSECURE_NOTE = "certificate verification skipped"
 AUDITED = ("name", "description", "endpoint", "auth_mode", "enabled", "insecure", "is_default")
 
 
@@ -71,7 +74,10 @@ def update(session: Session, box: SecretBox, instance: Instance, data: dict) -> 
         if any(field in data for field in PROBE_FIELDS):
             _forget_health(instance)
         _apply(session, box, instance, data)
-        return _commit(session, instance, "update", _changes(before, _snapshot(instance)))
+        detail = _changes(before, _snapshot(instance))
+        if instance.insecure and not before["insecure"]:
+            detail += f"; {INSECURE_NOTE}"
+        return _commit(session, instance, "update", detail)
 
 
 def set_enabled(session: Session, instances: list[Instance], enabled: bool) -> None:
@@ -124,7 +130,10 @@ def _apply(session: Session, box: SecretBox, instance: Instance, data: dict) -> 
     if {"auth_mode", "auth_info", "endpoint"} & data.keys():
         apply_auth(box, instance, data)
     if "endpoint" in data:
-        instance.endpoint = normalize_endpoint(data["endpoint"])
+        endpoint = normalize_endpoint(data["endpoint"])
+        if endpoint != instance.endpoint:
+            _refuse_denied(endpoint)
+        instance.endpoint = endpoint
         _ensure_unique(session, instance, "endpoint", Instance.endpoint, instance.endpoint,
                        f"Another instance already uses the endpoint {instance.endpoint}.")
     for field in ("enabled", "insecure"):
@@ -132,6 +141,18 @@ def _apply(session: Session, box: SecretBox, instance: Instance, data: dict) -> 
             setattr(instance, field, bool(data[field]))
     if "default" in data:
         _apply_default(session, instance, bool(data["default"]))
+
+
+def _refuse_denied(endpoint: str) -> None:
+    """Refuse a new endpoint the denylist forbids, in the words a check would use.
+
+    Only a changed endpoint: an instance saved before the denylist grew stays
+    editable, and its checks keep saying why they are blocked.
+    """
+    state = current_app.extensions.get("preheat") if has_app_context() else None
+    reason = state.http.denied(endpoint) if state is not None else None
+    if reason:
+        raise FieldError("endpoint", reason)
 
 
 def _apply_default(session: Session, instance: Instance, is_default: bool) -> None:
@@ -188,7 +209,8 @@ def _written(value) -> str:
 
 def _describe(instance: Instance) -> str:
     return (f"{instance.vendor} at {instance.endpoint}, auth {instance.auth_mode}, "
-            + ("enabled" if instance.enabled else "deactivated"))
+            + ("enabled" if instance.enabled else "deactivated")
+            + (f", {INSECURE_NOTE}" if instance.insecure else ""))
 
 
 @contextmanager

@@ -10,6 +10,7 @@ from ..htmx import CLOSE_DIALOG, INSTANCES_CHANGED, done, is_htmx, page_or_parti
 from ..providers import PROVIDERS
 from ..services import health, instances
 from ..services.errors import Conflict, FieldError
+from ..services.on_demand import Busy
 from ..validation import check_vendor
 
 
@@ -73,9 +74,13 @@ def test_connection(instance_id: int | None = None):
     except (FieldError, SecretError) as error:
         return render_template("preheat/_test_result.html", result=None,
                                problem=getattr(error, "message", str(error)))
-    result = health.test_connection(state.session, vendor, target, state.http,
-                                    name=instance.name if instance else form.name.data,
-                                    instance_id=instance_id)
+    try:
+        with state.on_demand.slot():
+            result = health.test_connection(state.session, vendor, target, state.http,
+                                            name=instance.name if instance else form.name.data,
+                                            instance_id=instance_id)
+    except Busy as busy:
+        return render_template("preheat/_test_result.html", result=None, problem=busy.message)
     return render_template("preheat/_test_result.html", result=result, problem=None)
 
 

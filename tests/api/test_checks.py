@@ -59,7 +59,7 @@ def test_health_is_the_stored_result_until_refreshed(api, dragonfly):
     assert stored.status_code == 200
     assert stored.get_json() == {"status": "Unknown", "reason": None, "http_status": None,
                                  "latency_ms": None, "checked_at": None}
-    refreshed = api.get("/instances/df-prod/health?refresh=true")
+    refreshed = api.post("/instances/df-prod/health")
     assert refreshed.status_code == 200
     assert refreshed.get_json()["status"] == "Healthy"
     assert api.get("/instances/df-prod/health").get_json() == refreshed.get_json()
@@ -67,7 +67,7 @@ def test_health_is_the_stored_result_until_refreshed(api, dragonfly):
 
 def test_refresh_of_a_dead_provider_is_200_with_unhealthy_and_the_reason(api):
     api.create(endpoint=f"http://127.0.0.1:{free_port()}")
-    response = api.get("/instances/df-prod/health", query_string={"refresh": "true"})
+    response = api.post("/instances/df-prod/health")
     assert response.status_code == 200
     result = response.get_json()
     assert result["status"] == "Unhealthy" and "Connection refused" in result["reason"]
@@ -76,6 +76,7 @@ def test_refresh_of_a_dead_provider_is_200_with_unhealthy_and_the_reason(api):
 
 def test_health_of_an_unknown_instance_is_404_and_a_bad_flag_400(api):
     assert api.get("/instances/nothing/health").status_code == 404
+    assert api.post("/instances/nothing/health").status_code == 404
     api.create()
     response = api.get("/instances/df-prod/health?refresh=yes")
     assert response.status_code == 400 and error_of(response)["field"] == "refresh"

@@ -98,7 +98,7 @@ def test_json_with_a_charset_and_vendor_types_are_accepted(api, content_type):
     ("DELETE", "/instances", "GET, HEAD, OPTIONS, POST"),
     ("POST", "/instances/df-prod", "DELETE, GET, HEAD, OPTIONS, PATCH, PUT"),
     ("PUT", "/providers", "GET, HEAD, OPTIONS"),
-    ("TRACE", "/instances/df-prod/health", "GET, HEAD, OPTIONS"),
+    ("TRACE", "/instances/df-prod/health", "GET, HEAD, OPTIONS, POST"),
 ])
 def test_wrong_method_is_405_with_allow(api, method, url, allowed):
     response = api.request(method, url)
