@@ -103,6 +103,29 @@
     });
   }
 
+  // Inside the table's scroll box a status popover is position: fixed (see
+  // preheat.css): place it under its badge, or above it when the window has no
+  // room below, and keep it there while the page or the table scrolls.
+  function placeStatusPopover(details) {
+    const popover = details.querySelector(".preheat-popover");
+    if (!popover || !details.closest(".preheat-table-scroll")) return;
+    const badge = details.querySelector("summary").getBoundingClientRect();
+    const margin = 8;
+    const width = popover.offsetWidth;
+    const height = popover.offsetHeight;
+    const below = badge.bottom + 4;
+    const top = below + height > window.innerHeight - margin && badge.top - height - 4 > margin
+      ? badge.top - height - 4 : below;
+    const left = Math.max(margin, Math.min(badge.left, window.innerWidth - width - margin));
+    popover.style.top = top + "px";
+    popover.style.left = left + "px";
+  }
+
+  function placeOpenStatusPopovers() {
+    document.querySelectorAll("#preheat-root .preheat-table-scroll details.preheat-status-details[open]")
+      .forEach(placeStatusPopover);
+  }
+
   // A badge that updates while its popover is open (a result arrived) stays open.
   const openBadges = new Set();
   function rememberOpenBadge(target) {
@@ -146,6 +169,14 @@
       closeStatusPopovers(null);
     }
   });
+
+  // "toggle" does not bubble: listen while it goes down the tree.
+  document.addEventListener("toggle", (event) => {
+    if (event.target instanceof HTMLDetailsElement && event.target.open && inRoot(event.target)
+        && event.target.matches(".preheat-status-details")) placeStatusPopover(event.target);
+  }, true);
+  document.addEventListener("scroll", placeOpenStatusPopovers, { capture: true, passive: true });
+  window.addEventListener("resize", placeOpenStatusPopovers);
 
   document.addEventListener("change", (event) => {
     const target = event.target;
