@@ -9,6 +9,7 @@ from ..htmx import CLOSE_DIALOG, INSTANCES_CHANGED, done, is_htmx
 from ..models import Instance
 from ..services import instances
 from ..services.errors import InUse
+from . import toasts
 from .instance_form import edit_instance
 
 CONFIRMED_ACTIONS = ("delete", "deactivate")
@@ -41,6 +42,7 @@ def confirm_action(action: str):
 def run_action(action: str):
     """Enable, deactivate or delete the selected instances."""
     selected = _selected()
+    names = [instance.name for instance in selected]  # unreadable once deleted
     session = current_state().session
     try:
         if action == "delete":
@@ -51,7 +53,7 @@ def run_action(action: str):
         return render_template("preheat/_confirm.html", action=action, instances=selected,
                                error=error.message), 409
     if is_htmx():
-        return done(INSTANCES_CHANGED, CLOSE_DIALOG)
+        return done(INSTANCES_CHANGED, CLOSE_DIALOG, toast=toasts.applied(action, names))
     return redirect(url_for("preheat.distributions"), 303)
 
 

@@ -41,6 +41,24 @@
     if (box) box.hidden = true;
   }
 
+  // A success message (HX-Trigger "preheat:toast") shown for a few seconds in the
+  // page's status region, which screen readers announce. Added once the events
+  // of the same answer have run: a dialog they close makes the rest of the page
+  // inert while it is open, and an inert region is not announced.
+  const MAX_TOASTS = 3;
+  function showToast(message) {
+    const region = document.getElementById("preheat-toasts");
+    if (!region || typeof message !== "string" || !message) return;
+    setTimeout(() => {
+      const toast = document.createElement("p");
+      toast.className = "preheat-toast";
+      toast.textContent = message;
+      region.append(toast);
+      while (region.children.length > MAX_TOASTS) region.firstElementChild.remove();
+      setTimeout(() => toast.remove(), Number(region.dataset.preheatToastMs) || 6000);
+    }, 0);
+  }
+
   function responseMessage(xhr) {
     const type = xhr.getResponseHeader("Content-Type") || "";
     if (type.startsWith("text/plain") && xhr.responseText) return xhr.responseText.slice(0, 500);
@@ -226,6 +244,9 @@
   });
 
   document.body.addEventListener("preheat:close-dialog", closeDialog);
+  document.addEventListener("preheat:toast", (event) => {
+    if (inRoot(event.target)) showToast(event.detail && event.detail.message);
+  });
 
   document.addEventListener("close", (event) => {
     if (event.target === dialog()) dialog().replaceChildren();
