@@ -104,6 +104,78 @@
     });
   }
 
+  // The Actions menu follows the WAI-ARIA menu button pattern. Enter and Space
+  // on the button open it (its own click) and focus the first item, Down opens
+  // on the first, Up on the last; in the menu Down/Up move round, Home/End jump,
+  // a letter moves to the next item starting with it, Enter or Space choose,
+  // Escape closes back to the button and Tab closes and moves on. Disabled items
+  // are skipped; when all are, the menu itself holds the focus.
+  function menuItems(menu) {
+    return Array.from(menu.querySelectorAll("[role=menuitem]")).filter((item) => !item.disabled);
+  }
+
+  function focusMenuItem(menu, which) {
+    const items = menuItems(menu);
+    const list = menu.querySelector("[role=menu]");
+    const current = items.indexOf(document.activeElement);
+    let next;
+    if (which === "first") next = items[0];
+    else if (which === "last") next = items[items.length - 1];
+    else if (current < 0) next = which > 0 ? items[0] : items[items.length - 1];
+    else next = items[(current + which + items.length) % items.length];
+    (next || list).focus();
+  }
+
+  function openMenuFrom(menu, which) {
+    closeMenus(menu);
+    setMenu(menu, true);
+    updateActions();
+    if (which) focusMenuItem(menu, which);
+  }
+
+  function closeMenuTo(menu) {
+    menu.querySelector("[data-preheat-menu-button]").focus();
+    setMenu(menu, false);
+  }
+
+  function focusItemStartingWith(menu, letter) {
+    const items = menuItems(menu);
+    const start = items.indexOf(document.activeElement) + 1;
+    const ordered = items.slice(start).concat(items.slice(0, start));
+    const match = ordered.find((item) => item.textContent.trim().toLowerCase().startsWith(letter));
+    if (match) match.focus();
+  }
+
+  function onMenuButtonKey(event, menu) {
+    if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+    event.preventDefault();
+    openMenuFrom(menu, event.key === "ArrowDown" ? "first" : "last");
+  }
+
+  function onMenuKey(event, menu) {
+    const moves = { ArrowDown: 1, ArrowUp: -1, Home: "first", End: "last" };
+    if (event.key in moves) {
+      event.preventDefault();
+      focusMenuItem(menu, moves[event.key]);
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      closeMenuTo(menu);
+    } else if (event.key === "Tab") {
+      closeMenuTo(menu);  // the browser then moves on from the button
+    } else if (event.key.length === 1 && event.key !== " " && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      focusItemStartingWith(menu, event.key.toLowerCase());
+    }
+  }
+
+  function onMenuKeydown(event) {
+    const target = event.target;
+    if (!(target instanceof Element) || !inRoot(target)) return;
+    const menu = target.closest("[data-preheat-menu]");
+    if (!menu) return;
+    if (target.matches("[data-preheat-menu-button]")) onMenuButtonKey(event, menu);
+    else if (target.closest("[role=menu]")) onMenuKey(event, menu);
+  }
+
   // Only the credential fields of the chosen auth mode are shown and sent.
   function showAuthFields(select) {
     const form = select.form;
@@ -167,20 +239,22 @@
     if (menuButton && inRoot(menuButton)) {
       const menu = menuButton.closest("[data-preheat-menu]");
       const open = menuButton.getAttribute("aria-expanded") !== "true";
-      closeMenus(menu);
-      setMenu(menu, open);
-      if (open) updateActions();
+      // Enter or Space make a click without a pointer (detail 0): focus goes in.
+      if (open) openMenuFrom(menu, event.detail === 0 ? "first" : null);
+      else closeMenus();
       return;
     }
-    // A chosen item or a click outside every menu closes them.
-    if (target.closest(".preheat-menu-items button") || !target.closest("[data-preheat-menu]")) {
-      closeMenus();
-    }
+    // A chosen item closes its menu, handing the focus back to the button (so a
+    // dialog the item opens returns it there); a click outside closes them all.
+    const item = target.closest(".preheat-menu-items [role=menuitem]");
+    if (item && inRoot(item)) closeMenuTo(item.closest("[data-preheat-menu]"));
+    else if (!target.closest("[data-preheat-menu]")) closeMenus();
     if (target.closest("[data-preheat-close]") && inRoot(target)) {
       closeDialog();
     }
   });
 
+  document.addEventListener("keydown", onMenuKeydown);
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape") {
       closeMenus();
