@@ -147,3 +147,26 @@ def test_the_navigation_folds_behind_a_menu_button_in_a_narrow_window(admin_page
     nav.get_by_role("link", name="Audit log").click()
     expect(page.get_by_role("heading", name="Audit log")).to_be_visible()
     expect(nav).to_be_hidden()
+
+
+def test_the_dialog_fits_a_phone_with_its_buttons_in_view(admin_page):
+    page = admin_page
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.get_by_role("button", name="New instance").click()
+    dialog = page.locator("#preheat-dialog")
+    dialog.get_by_label("Auth Mode").select_option("BASIC")
+    expect(dialog.get_by_label("Username")).to_be_visible()
+    assert dialog.evaluate("e => e.scrollWidth <= e.clientWidth"), "the dialog scrolls sideways"
+    inside = dialog.evaluate("""e => {
+      const box = e.getBoundingClientRect();
+      return Array.from(e.querySelectorAll(".preheat-dialog-foot button"), (b) => {
+        const r = b.getBoundingClientRect();
+        return r.left >= box.left && r.right <= box.right && r.bottom <= box.bottom;
+      });
+    }""")
+    assert inside == [True, True, True], "a dialog button is cut off"
+    name = dialog.get_by_label("Name", exact=True)
+    label = dialog.locator("label[for=preheat-field-name]")
+    assert label.bounding_box()["y"] < name.bounding_box()["y"], "labels sit above their fields"
+    dialog.get_by_role("button", name="OK").click()
+    expect(dialog.locator("#preheat-field-name-error")).to_be_visible()
