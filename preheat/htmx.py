@@ -7,6 +7,7 @@ from flask import make_response, render_template, request
 
 INSTANCES_CHANGED = "preheat:instances-changed"
 CLOSE_DIALOG = "preheat:close-dialog"
+TOAST = "preheat:toast"
 
 
 def is_htmx() -> bool:
@@ -23,10 +24,17 @@ def page_or_partial(page_template: str, partial_template: str, /, status: int = 
     return response
 
 
-def done(*events: str, status: int = 204):
-    """An empty response that fires `events` in the browser (HX-Trigger)."""
+def done(*events: str, status: int = 204, toast: str | None = None):
+    """An empty response that fires `events` in the browser (HX-Trigger).
+
+    `toast` is a success message the page shows for a few seconds. Its event
+    comes first: it fires on the element that asked, while that is still in the
+    page, before a later event closes the dialog holding it.
+    """
+    triggers = {TOAST: {"message": toast}} if toast else {}
+    triggers.update({event: True for event in events})
     response = make_response("", status)
-    response.headers["HX-Trigger"] = json.dumps({event: True for event in events})
+    response.headers["HX-Trigger"] = json.dumps(triggers)
     return response
 
 

@@ -59,7 +59,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
         base = serve_app(folder)
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 640}, base_url=base)
+        page = browser.new_page(viewport={"width": 1280, "height": 800}, base_url=base)
         log_in(page, *ADMIN)
         add(page, "dragonfly-eu", manager.url, mode="OAUTH", token="pat-ops",
             description="Dragonfly manager, EU cluster")
@@ -70,6 +70,8 @@ def main() -> None:
             .get_by_text("Unhealthy").wait_for()
         page.get_by_text("Healthy", exact=True).first.wait_for()
         page.wait_for_timeout(1500)
+        # The success messages of the three saves go after a few seconds.
+        expect(page.locator("#preheat-toasts")).to_be_empty(timeout=15_000)
         # Open the unhealthy row's status: the reason is what Harbor never says.
         page.locator("#preheat-instances tr", has=page.get_by_text("dragonfly-us")) \
             .get_by_text("Unhealthy").click()
@@ -83,7 +85,6 @@ def main() -> None:
         box.get_by_label("Token").fill("pat-ops")
         box.get_by_role("button", name="Test connection").click()
         expect(box.get_by_role("status")).to_contain_text("Connection OK")
-        page.set_viewport_size({"width": 1280, "height": 860})
         page.screenshot(path=str(OUT / "new-instance-dialog.png"))
         browser.close()
     manager.stop()

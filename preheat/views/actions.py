@@ -10,6 +10,7 @@ from ..htmx import CLOSE_DIALOG, INSTANCES_CHANGED, done, is_htmx
 from ..models import Instance
 from ..services import instances
 from ..services.errors import InUse
+from . import toasts
 from .instance_form import edit_instance
 
 CONFIRMED_ACTIONS = ("delete", "deactivate")
@@ -40,6 +41,7 @@ def confirm_action(action: str):
 def run_action(action: str):
     """Enable, deactivate or delete the selected instances."""
     selected = _selected()
+    names = [instance.name for instance in selected]  # unreadable once deleted
     session = current_state().session
     try:
         if action == "delete":
@@ -51,7 +53,7 @@ def run_action(action: str):
         session.expire_all()
         return _confirmation(action, _selected(), error=error.message), 409
     if is_htmx():
-        return done(INSTANCES_CHANGED, CLOSE_DIALOG)
+        return done(INSTANCES_CHANGED, CLOSE_DIALOG, toast=toasts.applied(action, names))
     return redirect(url_for("preheat.distributions"), 303)
 
 

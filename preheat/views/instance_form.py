@@ -12,6 +12,7 @@ from ..services import health, instances
 from ..services.errors import Conflict, FieldError
 from ..services.on_demand import Busy
 from ..validation import check_vendor
+from . import toasts
 
 
 def register(bp) -> None:
@@ -42,7 +43,7 @@ def edit_instance(instance_id: int):
 
     def save(data):
         data.pop("vendor")
-        instances.update(state.session, state.secret_box, instance, data)
+        return instances.update(state.session, state.secret_box, instance, data)
 
     return _submit(form, save) or _dialog(form, instance)
 
@@ -54,11 +55,11 @@ def _submit(form, save):
     if not form.validate():
         return None
     try:
-        save(form.service_data())
+        saved = save(form.service_data())
     except (FieldError, Conflict) as error:
         form.add_error(error.field, error.message)
         return None
-    return _saved()
+    return _saved(toasts.saved(saved.name, created=instance is None))
 
 
 def test_connection(instance_id: int | None = None):
@@ -84,9 +85,9 @@ def test_connection(instance_id: int | None = None):
     return render_template("preheat/_test_result.html", result=result, problem=None)
 
 
-def _saved():
+def _saved(message: str):
     if is_htmx():
-        return done(INSTANCES_CHANGED, CLOSE_DIALOG)
+        return done(INSTANCES_CHANGED, CLOSE_DIALOG, toast=message)
     return redirect(url_for("preheat.distributions"), 303)
 
 

@@ -132,7 +132,7 @@ def test_deleting_a_partly_used_selection_deletes_the_free_ones(admin_page, sess
                      Policy(name="p3", instance_id=stored(session, "used-twice").id)])
     session.commit()
     choose(page, "free-a", "used-once", "used-twice")
-    page.get_by_role("button", name="Delete", exact=True).click()
+    page.get_by_role("menuitem", name="Delete", exact=True).click()
     box = dialog(page)
     expect(box).to_contain_text("used-once is used by preheat policy p1")
     expect(box).to_contain_text("used-twice is used by preheat policies p2, p3")

@@ -168,29 +168,29 @@ def test_actions_follow_the_selection(admin_page, dragonfly):
     add_instance(page, "two", "http://two.example")
     page.get_by_role("button", name="Actions").click()
     for name in ("Edit", "Enable", "Deactivate", "Delete"):
-        expect(page.get_by_role("button", name=name, exact=True)).to_be_disabled()
+        expect(page.get_by_role("menuitem", name=name, exact=True)).to_be_disabled()
     page.keyboard.press("Escape")
     choose(page, "one")
-    expect(page.get_by_role("button", name="Edit", exact=True)).to_be_enabled()
-    expect(page.get_by_role("button", name="Enable", exact=True)).to_be_disabled()
-    expect(page.get_by_role("button", name="Deactivate", exact=True)).to_be_enabled()
+    expect(page.get_by_role("menuitem", name="Edit", exact=True)).to_be_enabled()
+    expect(page.get_by_role("menuitem", name="Enable", exact=True)).to_be_disabled()
+    expect(page.get_by_role("menuitem", name="Deactivate", exact=True)).to_be_enabled()
     page.keyboard.press("Escape")
     choose(page, "two")
-    expect(page.get_by_role("button", name="Edit", exact=True)).to_be_disabled()
-    expect(page.get_by_role("button", name="Delete", exact=True)).to_be_enabled()
+    expect(page.get_by_role("menuitem", name="Edit", exact=True)).to_be_disabled()
+    expect(page.get_by_role("menuitem", name="Delete", exact=True)).to_be_enabled()
 
 
 def test_deactivate_and_enable_with_confirmation(admin_page, dragonfly):
     page = admin_page
     add_instance(page, "df-a", dragonfly.url)
     choose(page, "df-a")
-    page.get_by_role("button", name="Deactivate", exact=True).click()
+    page.get_by_role("menuitem", name="Deactivate", exact=True).click()
     expect(dialog(page)).to_contain_text("Do you want to deactivate instance df-a?")
     dialog(page).get_by_role("button", name="Deactivate").click()
     expect(dialog(page)).to_be_hidden()
     expect(row(page, "df-a")).to_contain_text("Deactivated")
     choose(page, "df-a")
-    page.get_by_role("button", name="Enable", exact=True).click()
+    page.get_by_role("menuitem", name="Enable", exact=True).click()
     expect(row(page, "df-a").get_by_text("Healthy", exact=True)).to_be_visible()
 
 
@@ -200,12 +200,12 @@ def test_delete_confirms_naming_the_instances(admin_page, dragonfly):
     add_instance(page, "gone-b", "http://b.example")
     add_instance(page, "stays", "http://c.example")
     choose(page, "gone-a", "gone-b")
-    page.get_by_role("button", name="Delete", exact=True).click()
+    page.get_by_role("menuitem", name="Delete", exact=True).click()
     expect(dialog(page)).to_contain_text("Do you want to delete instances gone-a, gone-b?")
     dialog(page).get_by_role("button", name="Delete").click()
     expect(dialog(page)).to_be_hidden()
-    expect(page.get_by_text("gone-a")).to_have_count(0)
-    expect(page.get_by_text("gone-b")).to_have_count(0)
+    expect(page.locator("#preheat-instances").get_by_text("gone-a")).to_have_count(0)
+    expect(page.locator("#preheat-instances").get_by_text("gone-b")).to_have_count(0)
     expect(row(page, "stays")).to_be_visible()
 
 
@@ -214,7 +214,7 @@ def test_edit_keeps_secrets_renames_and_refuses_a_provider_change(admin_page, dr
     page = admin_page
     add_instance(page, "df-edit", dragonfly.url, mode="OAUTH", token="good-token")
     choose(page, "df-edit")
-    page.get_by_role("button", name="Edit", exact=True).click()
+    page.get_by_role("menuitem", name="Edit", exact=True).click()
     box = dialog(page)
     expect(box.get_by_label("Name", exact=True)).to_have_value("df-edit")
     expect(box.get_by_label("Endpoint")).to_have_value(dragonfly.url)
@@ -231,7 +231,7 @@ def test_edit_keeps_secrets_renames_and_refuses_a_provider_change(admin_page, dr
     assert secret == {"token": "good-token"}
 
     choose(page, "df-renamed")
-    page.get_by_role("button", name="Edit", exact=True).click()
+    page.get_by_role("menuitem", name="Edit", exact=True).click()
     box.get_by_label("Auth Mode").select_option("BASIC")
     box.get_by_label("Username").fill("ops")
     box.get_by_role("button", name="OK").click()
@@ -244,7 +244,7 @@ def test_delete_of_an_instance_in_use_names_the_policies(admin_page, session):
     session.add(Policy(name="nightly-warmup", instance_id=stored(session, "in-use").id))
     session.commit()
     choose(page, "in-use")
-    page.get_by_role("button", name="Delete", exact=True).click()
+    page.get_by_role("menuitem", name="Delete", exact=True).click()
     expect(dialog(page)).to_contain_text("in-use is used by preheat policy nightly-warmup")
     expect(dialog(page).get_by_role("button", name="Delete")).to_have_count(0)
     dialog(page).get_by_role("button", name="Cancel").click()

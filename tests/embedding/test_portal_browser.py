@@ -24,7 +24,7 @@ def choose(page, name, action):
     """Tick the instance's row and pick `action` from the Actions menu."""
     row(page, name).get_by_role("checkbox").check()
     page.get_by_role("button", name="Actions").click()
-    page.locator("#preheat-actions-menu").get_by_role("button", name=action).click()
+    page.locator("#preheat-actions-menu").get_by_role("menuitem", name=action).click()
 
 
 def create_with_test_connection(page, name, endpoint):

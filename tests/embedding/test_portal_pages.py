@@ -99,7 +99,7 @@ def test_unsafe_request_without_preheats_token_is_refused(admin):
 def test_save_with_preheats_token_works_with_or_without_portal_csrf(admin):
     response = create(admin)
     assert set(json.loads(response.headers["HX-Trigger"])) == \
-        {"preheat:instances-changed", "preheat:close-dialog"}
+        {"preheat:toast", "preheat:instances-changed", "preheat:close-dialog"}
     assert "df-prod" in admin.get(f"{PREFIX}/distributions", htmx=True).get_data(as_text=True)
 
 

@@ -41,6 +41,24 @@
     if (box) box.hidden = true;
   }
 
+  // A success message (HX-Trigger "preheat:toast") shown for a few seconds in the
+  // page's status region, which screen readers announce. Added once the events
+  // of the same answer have run: a dialog they close makes the rest of the page
+  // inert while it is open, and an inert region is not announced.
+  const MAX_TOASTS = 3;
+  function showToast(message) {
+    const region = document.getElementById("preheat-toasts");
+    if (!region || typeof message !== "string" || !message) return;
+    setTimeout(() => {
+      const toast = document.createElement("p");
+      toast.className = "preheat-toast";
+      toast.textContent = message;
+      region.append(toast);
+      while (region.children.length > MAX_TOASTS) region.firstElementChild.remove();
+      setTimeout(() => toast.remove(), Number(region.dataset.preheatToastMs) || 6000);
+    }, 0);
+  }
+
   function responseMessage(xhr) {
     const type = xhr.getResponseHeader("Content-Type") || "";
     if (type.startsWith("text/plain") && xhr.responseText) return xhr.responseText.slice(0, 500);
@@ -86,6 +104,78 @@
     });
   }
 
+  // The Actions menu follows the WAI-ARIA menu button pattern. Enter and Space
+  // on the button open it (its own click) and focus the first item, Down opens
+  // on the first, Up on the last; in the menu Down/Up move round, Home/End jump,
+  // a letter moves to the next item starting with it, Enter or Space choose,
+  // Escape closes back to the button and Tab closes and moves on. Disabled items
+  // are skipped; when all are, the menu itself holds the focus.
+  function menuItems(menu) {
+    return Array.from(menu.querySelectorAll("[role=menuitem]")).filter((item) => !item.disabled);
+  }
+
+  function focusMenuItem(menu, which) {
+    const items = menuItems(menu);
+    const list = menu.querySelector("[role=menu]");
+    const current = items.indexOf(document.activeElement);
+    let next;
+    if (which === "first") next = items[0];
+    else if (which === "last") next = items[items.length - 1];
+    else if (current < 0) next = which > 0 ? items[0] : items[items.length - 1];
+    else next = items[(current + which + items.length) % items.length];
+    (next || list).focus();
+  }
+
+  function openMenuFrom(menu, which) {
+    closeMenus(menu);
+    setMenu(menu, true);
+    updateActions();
+    if (which) focusMenuItem(menu, which);
+  }
+
+  function closeMenuTo(menu) {
+    menu.querySelector("[data-preheat-menu-button]").focus();
+    setMenu(menu, false);
+  }
+
+  function focusItemStartingWith(menu, letter) {
+    const items = menuItems(menu);
+    const start = items.indexOf(document.activeElement) + 1;
+    const ordered = items.slice(start).concat(items.slice(0, start));
+    const match = ordered.find((item) => item.textContent.trim().toLowerCase().startsWith(letter));
+    if (match) match.focus();
+  }
+
+  function onMenuButtonKey(event, menu) {
+    if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
+    event.preventDefault();
+    openMenuFrom(menu, event.key === "ArrowDown" ? "first" : "last");
+  }
+
+  function onMenuKey(event, menu) {
+    const moves = { ArrowDown: 1, ArrowUp: -1, Home: "first", End: "last" };
+    if (event.key in moves) {
+      event.preventDefault();
+      focusMenuItem(menu, moves[event.key]);
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      closeMenuTo(menu);
+    } else if (event.key === "Tab") {
+      closeMenuTo(menu);  // the browser then moves on from the button
+    } else if (event.key.length === 1 && event.key !== " " && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      focusItemStartingWith(menu, event.key.toLowerCase());
+    }
+  }
+
+  function onMenuKeydown(event) {
+    const target = event.target;
+    if (!(target instanceof Element) || !inRoot(target)) return;
+    const menu = target.closest("[data-preheat-menu]");
+    if (!menu) return;
+    if (target.matches("[data-preheat-menu-button]")) onMenuButtonKey(event, menu);
+    else if (target.closest("[role=menu]")) onMenuKey(event, menu);
+  }
+
   // Only the credential fields of the chosen auth mode are shown and sent.
   function showAuthFields(select) {
     const form = select.form;
@@ -101,6 +191,29 @@
     document.querySelectorAll("#preheat-root details.preheat-status-details[open]").forEach((d) => {
       if (d !== except) d.open = false;
     });
+  }
+
+  // Inside the table's scroll box a status popover is position: fixed (see
+  // preheat.css): place it under its badge, or above it when the window has no
+  // room below, and keep it there while the page or the table scrolls.
+  function placeStatusPopover(details) {
+    const popover = details.querySelector(".preheat-popover");
+    if (!popover || !details.closest(".preheat-table-scroll")) return;
+    const badge = details.querySelector("summary").getBoundingClientRect();
+    const margin = 8;
+    const width = popover.offsetWidth;
+    const height = popover.offsetHeight;
+    const below = badge.bottom + 4;
+    const top = below + height > window.innerHeight - margin && badge.top - height - 4 > margin
+      ? badge.top - height - 4 : below;
+    const left = Math.max(margin, Math.min(badge.left, window.innerWidth - width - margin));
+    popover.style.top = top + "px";
+    popover.style.left = left + "px";
+  }
+
+  function placeOpenStatusPopovers() {
+    document.querySelectorAll("#preheat-root .preheat-table-scroll details.preheat-status-details[open]")
+      .forEach(placeStatusPopover);
   }
 
   // A badge that updates while its popover is open (a result arrived) stays open.
@@ -126,26 +239,36 @@
     if (menuButton && inRoot(menuButton)) {
       const menu = menuButton.closest("[data-preheat-menu]");
       const open = menuButton.getAttribute("aria-expanded") !== "true";
-      closeMenus(menu);
-      setMenu(menu, open);
-      if (open) updateActions();
+      // Enter or Space make a click without a pointer (detail 0): focus goes in.
+      if (open) openMenuFrom(menu, event.detail === 0 ? "first" : null);
+      else closeMenus();
       return;
     }
-    // A chosen item or a click outside every menu closes them.
-    if (target.closest(".preheat-menu-items button") || !target.closest("[data-preheat-menu]")) {
-      closeMenus();
-    }
+    // A chosen item closes its menu, handing the focus back to the button (so a
+    // dialog the item opens returns it there); a click outside closes them all.
+    const item = target.closest(".preheat-menu-items [role=menuitem]");
+    if (item && inRoot(item)) closeMenuTo(item.closest("[data-preheat-menu]"));
+    else if (!target.closest("[data-preheat-menu]")) closeMenus();
     if (target.closest("[data-preheat-close]") && inRoot(target)) {
       closeDialog();
     }
   });
 
+  document.addEventListener("keydown", onMenuKeydown);
   document.addEventListener("keydown", (event) => {
     if (event.key === "Escape") {
       closeMenus();
       closeStatusPopovers(null);
     }
   });
+
+  // "toggle" does not bubble: listen while it goes down the tree.
+  document.addEventListener("toggle", (event) => {
+    if (event.target instanceof HTMLDetailsElement && event.target.open && inRoot(event.target)
+        && event.target.matches(".preheat-status-details")) placeStatusPopover(event.target);
+  }, true);
+  document.addEventListener("scroll", placeOpenStatusPopovers, { capture: true, passive: true });
+  window.addEventListener("resize", placeOpenStatusPopovers);
 
   document.addEventListener("change", (event) => {
     const target = event.target;
@@ -302,6 +425,9 @@
   document.addEventListener("htmx:afterSettle", focusFirstError);
 
   document.body.addEventListener("preheat:close-dialog", closeDialog);
+  document.addEventListener("preheat:toast", (event) => {
+    if (inRoot(event.target)) showToast(event.detail && event.detail.message);
+  });
 
   document.addEventListener("close", (event) => {
     if (event.target === dialog()) dialog().replaceChildren();
