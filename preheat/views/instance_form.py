@@ -30,7 +30,8 @@ def new_instance():
     """Show the New instance dialog, or create the instance it submits."""
     form = InstanceForm()
     state = current_state()
-    saved = _submit(form, lambda data: instances.create(state.session, state.secret_box, data))
+    saved = _submit(form, lambda data: instances.create(state.session, state.secret_box, data),
+                    created=True)
     return saved or _dialog(form, None)
 
 
@@ -45,10 +46,10 @@ def edit_instance(instance_id: int):
         data.pop("vendor")
         return instances.update(state.session, state.secret_box, instance, data)
 
-    return _submit(form, save) or _dialog(form, instance)
+    return _submit(form, save, created=False) or _dialog(form, instance)
 
 
-def _submit(form, save):
+def _submit(form, save, *, created: bool):
     """Save a submitted, valid dialog; None when there is nothing to save (yet)."""
     if request.method != "POST":
         return None
@@ -59,7 +60,7 @@ def _submit(form, save):
     except (FieldError, Conflict) as error:
         form.add_error(error.field, error.message)
         return None
-    return _saved(toasts.saved(saved.name, created=instance is None))
+    return _saved(toasts.saved(saved.name, created=created))
 
 
 def test_connection(instance_id: int | None = None):
