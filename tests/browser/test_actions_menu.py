@@ -87,6 +87,8 @@ def test_enter_on_an_item_runs_it_and_the_dialog_returns_to_the_button(one_selec
     dialog = page.locator("#preheat-dialog")
     expect(dialog).to_contain_text("Do you want to deactivate instance df-a?")
     expect(page.get_by_role("menu", name="Actions")).to_be_hidden()
+    # The text arrives with the swap; the dialog opens once htmx has settled it.
+    expect(dialog).to_be_visible()
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     expect(button(page)).to_be_focused()
