@@ -155,12 +155,14 @@ def test_the_database_itself_refuses_to_orphan_a_policy(session, box):
 def test_the_violated_unique_index_is_named_by_the_database(app, session):
     row = dict(vendor="kraken", auth_mode="NONE", enabled=True, is_default=False,
                insecure=False, health_status="unknown", setup_timestamp=utcnow())
-    session.execute(insert(Instance).values(name="endpoint-x", endpoint="http://a", **row))
+    session.execute(insert(Instance).values(name="endpoint-x", name_key="endpoint-x",
+                                            endpoint="http://a", **row))
     session.commit()
     cases = [({"name": "ENDPOINT-X", "endpoint": "http://b"}, "uq_preheat_instance_name_ci"),
              ({"name": "other", "endpoint": "http://a"}, "uq_preheat_instance_endpoint")]
     for values, index in cases:
         with pytest.raises(IntegrityError) as caught:
-            session.execute(insert(Instance).values(**{**row, **values}))
+            session.execute(insert(Instance).values(**{**row, **values},
+                                                    name_key=values["name"].lower()))
         session.rollback()
         assert violated(caught.value) == index

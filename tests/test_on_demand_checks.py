@@ -33,7 +33,10 @@ def logged_in(base: str) -> tuple[dict, str]:
                             data={"username": ADMIN[0], "password": ADMIN[1],
                                   "csrf_token": token})
     assert response.status_code == 302
-    return session.cookies.get_dict(), token_in(session.get(base + "/distributions").text)
+    # The login starts a new session: its CSRF secret is made, and the cookie
+    # updated, by the first page that shows a token.
+    token = token_in(session.get(base + "/distributions").text)
+    return session.cookies.get_dict(), token
 
 
 def list_latency(base: str, cookies: dict) -> float:

@@ -57,4 +57,5 @@ def test_changed_values_read_as_a_person_writes_them(api):
     api.create(name="df-api", description="first")
     api.patch("/instances/df-api", {"description": None, "enabled": False, "insecure": True})
     detail = api.get("/audit-logs?action=update").get_json()[0]["detail"]
-    assert detail == 'description: "first" -> (empty); enabled: yes -> no; insecure: no -> yes'
+    assert detail == ('description: "first" -> (empty); enabled: yes -> no; insecure: no -> yes'
+                      '; certificate verification skipped')
