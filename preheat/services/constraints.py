@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 
 from ..models import Base

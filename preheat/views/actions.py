@@ -13,7 +13,6 @@ from ..services.errors import InUse
 from . import toasts
 from .instance_form import edit_instance
 
-CONFIRMED_ACTIONS = ("delete", "deactivate")
 MAX_SELECTION = 100
 
 
