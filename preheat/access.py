@@ -7,7 +7,7 @@ from flask_wtf.csrf import ValidationError, validate_csrf
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Forbidden, TooManyRequests, Unauthorized
 
-from .extension import current_state
+from .state import current_state
 from .htmx import is_htmx, refresh_page
 from .services import audit
 

@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 
 from . import migrate
 from .crypto import SecretError
-from .extension import current_state
+from .state import current_state
 from .services import audit, keys
 
 

@@ -2,20 +2,19 @@
 from __future__ import annotations
 
 import atexit
-from dataclasses import dataclass
 from typing import Any, Callable
 
-from flask import Flask, current_app
+from flask import Flask
 from sqlalchemy import event
 from werkzeug.utils import import_string
 
 from .crypto import SecretBox, load_or_create_key_file, parse_keys
-from .layout import check_base_template
 from .providers import HttpClient
 from .providers.denylist import DEFAULT_DENYLIST
 from .providers.http import DEFAULT_TIMEOUT
 from .services.monitor import HealthMonitor
 from .services.on_demand import OnDemandLimit
+from .state import PreheatState
 
 DEFAULTS = {
     "PREHEAT_URL_PREFIX": "/preheat",
@@ -39,38 +38,6 @@ PREFIX_KEYS = ("PREHEAT_URL_PREFIX", "PREHEAT_API_PREFIX")
 def default_is_sysadmin(user: Any) -> bool:
     """Without a configured predicate, a user is a sysadmin if it says so."""
     return bool(getattr(user, "is_sysadmin", False))
-
-
-@dataclass
-class PreheatState:
-    """What Preheat keeps per application, in `app.extensions["preheat"]`."""
-
-    db: Any
-    login_manager: Any
-    is_sysadmin: Callable[[Any], bool]
-    base_template: str
-    secret_box: SecretBox
-    http: HttpClient
-    health: HealthMonitor
-    on_demand: OnDemandLimit | None = None
-    layout_checked: bool = False
-
-    @property
-    def session(self):
-        """The database session of the current request or command."""
-        return self.db.session
-
-    def layout(self, env) -> str:
-        """The base template's name, once it has been checked to carry our pages."""
-        if not self.layout_checked:
-            check_base_template(env, self.base_template)
-            self.layout_checked = True
-        return self.base_template
-
-
-def current_state() -> PreheatState:
-    """Preheat's state in the application handling the current request or command."""
-    return current_app.extensions["preheat"]
 
 
 class SetupError(RuntimeError):

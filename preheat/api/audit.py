@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import request
 
-from ..extension import current_state
+from ..state import current_state
 from ..services import audit
 from ..services.audit_pages import audit_page
 from ..validation import CONTROL_CHARS

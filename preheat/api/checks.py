@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from ..extension import current_state
+from ..state import current_state
 from ..services import health, instances
 from ..services.errors import NotFound
 from ..validation import FieldError, check_vendor
@@ -29,7 +29,7 @@ def ping():
     body = json_object()
     fields = instance_fields(body)
     if body.get("id") is not None:
-        result = _check_stored(_stored(whole_number(body["id"])))
+        result = _check_stored(_stored(whole_number(body["id"])), audited=True)
     else:
         state = current_state()
         vendor, target = check_vendor(fields.get("vendor")), _unsaved_target(fields)
@@ -61,12 +61,19 @@ def refresh_health(name: str):
     return jsonify(stored_health_json(instance))  # reloaded: the stored result
 
 
-def _check_stored(instance):
-    """Check a stored instance with its stored credentials and keep the result."""
+def _check_stored(instance, audited: bool = False):
+    """Check a stored instance with its stored credentials and keep the result.
+
+    `audited`: a user's test of the instance, recorded in the audit log as the
+    page's Test connection of a saved instance is.
+    """
     state = current_state()
-    instance_id = instance.id
+    instance_id, name, endpoint = instance.id, instance.name, instance.endpoint
     with state.on_demand.slot():
         result = health.check_instance(state.secret_box, instance, state.http, state.session)
+    if audited:
+        health.audit_test(state.session, result, endpoint=endpoint, name=name,
+                          instance_id=instance_id)
     health.record(state.session, instance_id, result)
     return result
 

@@ -8,7 +8,7 @@ from werkzeug.exceptions import HTTPException, default_exceptions
 
 from .. import outage
 from ..crypto import SecretError
-from ..extension import current_state
+from ..state import current_state
 from ..services.errors import DELETED_MEANWHILE, Conflict, InUse, NotFound
 from ..services.on_demand import Busy
 from ..validation import FieldError

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import jsonify, request, url_for
 
-from ..extension import current_state
+from ..state import current_state
 from ..services import instances
 from ..services.query import search
 from ..validation import FieldError

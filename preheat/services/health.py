@@ -53,11 +53,17 @@ def test_connection(session, vendor: str, target: Target, http: HttpClient, *,
     """Check a (possibly unsaved) instance for a user, and record that they did."""
     release_connection(session)
     result = check(vendor, target, http)
-    audit.record(session, "test_connection", name=name, object_id=instance_id,
-                 outcome="success" if result.ok else "failure",
-                 detail=f"{target.endpoint}: {result.reason}")
+    audit_test(session, result, endpoint=target.endpoint, name=name, instance_id=instance_id)
     session.commit()
     return result
+
+
+def audit_test(session, result: CheckResult, *, endpoint: str, name: str | None,
+               instance_id: int | None) -> None:
+    """Record in the audit log that a user tested a connection, and what it answered."""
+    audit.record(session, "test_connection", name=name, object_id=instance_id,
+                 outcome="success" if result.ok else "failure",
+                 detail=f"{endpoint}: {result.reason}")
 
 
 def check_instance(box, instance: Instance, http: HttpClient, session=None) -> CheckResult:

@@ -5,7 +5,7 @@ from flask import Blueprint, current_app
 from flask_wtf.csrf import generate_csrf
 
 from ..access import leave_csrf_to_us, require_sysadmin_page
-from ..extension import current_state
+from ..state import current_state
 from . import actions, audit_log, distributions, errors, instance_form, presenters
 
 

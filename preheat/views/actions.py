@@ -5,7 +5,7 @@ from flask import abort, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..extension import current_state
+from ..state import current_state
 from ..htmx import CLOSE_DIALOG, INSTANCES_CHANGED, done, is_htmx
 from ..models import Instance
 from ..services import instances

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 from flask import current_app, request, url_for
 
-from ..extension import current_state
+from ..state import current_state
 from ..htmx import is_htmx, page_or_partial
 from ..services import audit, health
 from ..services.pages import PAGE_SIZES, TableSort, instance_page, search_text

@@ -7,7 +7,7 @@ from sqlalchemy.orm.exc import ObjectDeletedError
 from werkzeug.exceptions import HTTPException
 
 from .. import outage
-from ..extension import current_state
+from ..state import current_state
 from ..htmx import is_htmx
 from ..services.errors import DELETED_MEANWHILE, NotFound
 

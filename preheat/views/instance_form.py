@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import redirect, render_template, request, url_for
 
 from ..crypto import SecretError
-from ..extension import current_state
+from ..state import current_state
 from ..forms import InstanceForm
 from ..htmx import CLOSE_DIALOG, INSTANCES_CHANGED, done, is_htmx, page_or_partial
 from ..providers import PROVIDERS

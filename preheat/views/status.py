@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from flask import render_template, request
 from sqlalchemy import select
 
-from ..extension import current_state
+from ..state import current_state
 from ..models import Instance
 from ..services import health, instances
 

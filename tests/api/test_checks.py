@@ -80,3 +80,11 @@ def test_health_of_an_unknown_instance_is_404_and_a_bad_flag_400(api):
     api.create()
     response = api.get("/instances/df-prod/health?refresh=yes")
     assert response.status_code == 400 and error_of(response)["field"] == "refresh"
+
+
+def test_ping_by_id_is_in_the_audit_log_as_a_test_of_the_saved_instance(api, dragonfly):
+    created = api.create(endpoint=dragonfly.url)
+    api.post("/instances/ping", {"id": created["id"]})
+    entry = api.get("/audit-logs?action=test_connection").get_json()[0]
+    assert entry["object_name"] == "df-prod" and entry["outcome"] == "success"
+    assert entry["detail"].startswith(dragonfly.url)

@@ -1,0 +1,47 @@
+"""What Preheat keeps per application, and how a request or command finds it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable
+
+from flask import current_app
+
+from .layout import check_base_template
+
+if TYPE_CHECKING:
+    from .crypto import SecretBox
+    from .providers import HttpClient
+    from .services.monitor import HealthMonitor
+    from .services.on_demand import OnDemandLimit
+
+
+@dataclass
+class PreheatState:
+    """What Preheat keeps per application, in `app.extensions["preheat"]`."""
+
+    db: Any
+    login_manager: Any
+    is_sysadmin: Callable[[Any], bool]
+    base_template: str
+    secret_box: SecretBox
+    http: HttpClient
+    health: HealthMonitor
+    on_demand: OnDemandLimit | None = None
+    layout_checked: bool = False
+
+    @property
+    def session(self):
+        """The database session of the current request or command."""
+        return self.db.session
+
+    def layout(self, env) -> str:
+        """The base template's name, once it has been checked to carry our pages."""
+        if not self.layout_checked:
+            check_base_template(env, self.base_template)
+            self.layout_checked = True
+        return self.base_template
+
+
+def current_state() -> PreheatState:
+    """Preheat's state in the application handling the current request or command."""
+    return current_app.extensions["preheat"]
