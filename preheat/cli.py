@@ -44,7 +44,7 @@ def make_cli() -> AppGroup:
     @group.command("prune-audit")
     def prune_audit():
         """Delete audit entries older than PREHEAT_AUDIT_RETENTION_DAYS."""
-        count = audit.prune(current_state().session, force=True)
+        count = audit.prune(current_state().session)
         click.echo(f"Deleted {count} audit entries older than"
                    f" {current_app.config['PREHEAT_AUDIT_RETENTION_DAYS']} days.")
 

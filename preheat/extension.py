@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import atexit
+from datetime import timedelta
 from typing import Any, Callable
 
 from flask import Flask
@@ -12,9 +13,11 @@ from .crypto import SecretBox, load_or_create_key_file, parse_keys
 from .providers import HttpClient
 from .providers.denylist import DEFAULT_DENYLIST
 from .providers.http import DEFAULT_TIMEOUT
-from .services.monitor import HealthMonitor
+from .engine import Engine, Periodic, ThreadRunner
+from .health.background import HealthChecks
+from .services import audit
 from .services.on_demand import OnDemandLimit
-from .state import PreheatState
+from .state import PreheatState, current_state
 
 DEFAULTS = {
     "PREHEAT_URL_PREFIX": "/preheat",
@@ -27,7 +30,8 @@ DEFAULTS = {
     "PREHEAT_HTTP_DEADLINE": None,
     "PREHEAT_ENDPOINT_DENYLIST": DEFAULT_DENYLIST,
     "PREHEAT_HEALTH_TTL": 60,
-    "PREHEAT_HEALTH_CONCURRENCY": 16,
+    "PREHEAT_HEALTH_CONCURRENCY": 64,
+    "PREHEAT_TICK_SECONDS": 60,
     "PREHEAT_TEST_CONCURRENCY": 8,
     "PREHEAT_PAGE_SIZE": 15,
     "PREHEAT_AUDIT_RETENTION_DAYS": 365,
@@ -71,9 +75,14 @@ def init_app(app: Flask, *, url_prefix: str | None = None, api_prefix: str | Non
         base_template=app.config["PREHEAT_BASE_TEMPLATE"],
         secret_box=SecretBox(_encryption_keys(app)),
         http=HttpClient.from_config(app.config),
+        engine=None,
         health=None,
     )
-    state.health = HealthMonitor(app, int(app.config["PREHEAT_HEALTH_CONCURRENCY"]), state.http)
+    state.engine = Engine(app, ThreadRunner(int(app.config["PREHEAT_HEALTH_CONCURRENCY"])),
+                          tick_seconds=float(app.config["PREHEAT_TICK_SECONDS"]))
+    state.health = HealthChecks(state.engine, state.http)
+    state.engine.every(Periodic("prune-audit", timedelta(hours=1), _prune_audit))
+    app.before_request(state.engine.start)
     state.on_demand = OnDemandLimit(int(app.config["PREHEAT_TEST_CONCURRENCY"]),
                                     state.http.deadline)
     atexit.register(state.health.shutdown)
@@ -82,6 +91,10 @@ def init_app(app: Flask, *, url_prefix: str | None = None, api_prefix: str | Non
     _enforce_sqlite_foreign_keys(app, db)
     _register(app)
     return state
+
+
+def _prune_audit() -> int:
+    return audit.prune(current_state().session)
 
 
 def _host_extensions(app: Flask):

@@ -195,3 +195,13 @@ class AuditEntry(Base):
     # not use cannot grow the log by a row per request.
     count: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
     repeat_key: Mapped[str | None] = mapped_column(String(64))
+
+
+class PeriodicRun(Base):
+    """When a piece of periodic work is next due; every process compares and swaps it."""
+
+    __tablename__ = "preheat_periodic_run"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    next_run_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

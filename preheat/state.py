@@ -11,7 +11,8 @@ from .layout import check_base_template
 if TYPE_CHECKING:
     from .crypto import SecretBox
     from .providers import HttpClient
-    from .services.monitor import HealthMonitor
+    from .engine import Engine
+    from .health.background import HealthChecks
     from .services.on_demand import OnDemandLimit
 
 
@@ -25,7 +26,8 @@ class PreheatState:
     base_template: str
     secret_box: SecretBox
     http: HttpClient
-    health: HealthMonitor
+    engine: Engine
+    health: HealthChecks
     on_demand: OnDemandLimit | None = None
     layout_checked: bool = False
 

@@ -174,9 +174,9 @@ def main() -> None:
     print(f"timeout {TIMEOUT:g} s (connect and read), PREHEAT_HEALTH_CONCURRENCY"
           f" {concurrency}, database {backend}")
     print(f"refresh of {INSTANCES} instances, {dead} blackholed: {refresh:.2f} x one timeout"
-          f" (median of {REPEATS}; the blackholed connects all wait at once, which puts the"
-          f" floor at 1 timeout; the reachable ones are checked {concurrency} at a time"
-          " meanwhile)")
+          f" (median of {REPEATS}; with {concurrency} checks at a time the dead ones all wait"
+          " at once, which puts the floor at 1 timeout; the reachable ones are checked on the"
+          " other threads meanwhile)")
     print(f"refresh of {INSTANCES} instances, {dead} silent: {refresh_silent:.2f} x one timeout"
           f" (median of {REPEATS})")
     print(f"list page with {DEAD_SHARE:.0%} dead / all healthy: {slow_page / fast_page:.2f}"

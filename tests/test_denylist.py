@@ -6,7 +6,7 @@ import pytest
 
 from app import create_app
 from preheat.providers import Credentials, HttpClient, Target
-from preheat.services.health import check
+from preheat.health.checks import check
 from tests.api.conftest import api, error_of  # noqa: F401 (api is a fixture)
 from tests.helpers import NEW_INSTANCE, stored
 from tests.providers.faults import free_port

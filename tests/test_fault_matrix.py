@@ -9,7 +9,7 @@ from contextlib import closing
 import pytest
 
 from preheat.providers import Credentials, HttpClient, Target
-from preheat.services.health import check
+from preheat.health.checks import check
 from tests.providers import dragonfly, kraken
 from tests.providers.faults import (DripHandler, EchoHandler, HugeBodyHandler,
                                     RedirectHandler, ServerErrorHandler, blackhole,

@@ -9,7 +9,7 @@ from urllib3.exceptions import InsecureRequestWarning
 
 from preheat.models import AuditEntry
 from preheat.providers import Credentials, HttpClient, Target
-from preheat.services.health import check
+from preheat.health.checks import check
 from tests.helpers import NEW_INSTANCE
 from tests.providers import dragonfly as dragonfly_standin
 

@@ -8,7 +8,7 @@ import pytest
 from app import create_app
 from preheat.models import Instance
 from preheat.providers import CheckResult
-from preheat.services import health
+from preheat.health import claims
 from tests import helpers
 from tests.helpers import failing_health_writes, release, stored
 from tests.providers.server import QuietHandler, serve
@@ -146,12 +146,12 @@ def test_a_result_for_an_instance_edited_meanwhile_is_dropped(admin, app, sessio
     create(admin, "http://127.0.0.1:9", auth_mode="NONE")
     settle(app)
     before = stored(session, "df")
-    snapshot = health.snapshot(before)
-    won, _ = health.claim_many(session, [1], datetime.now(timezone.utc), lease=60)
+    snapshot = claims.snapshot(before)
+    won, _ = claims.claim_many(session, [1], datetime.now(timezone.utc), lease=60)
     assert won == [1]
     before.endpoint = "http://127.0.0.1:10"
     session.commit()
-    assert not health.record(session, 1, CheckResult(True, "stale"), snapshot)
+    assert not claims.record(session, 1, CheckResult(True, "stale"), snapshot)
     after = stored(session, "df")
     assert after.health_reason != "stale" and after.health_claimed_until is None
 

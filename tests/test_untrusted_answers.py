@@ -7,7 +7,7 @@ import pytest
 
 from preheat.providers import Credentials, HttpClient, Target
 from preheat.providers.untrusted import MESSAGE_LENGTH, scrubbed
-from preheat.services.health import check
+from preheat.health.checks import check
 from tests.providers.server import QuietHandler, serve
 
 TOKEN = "Zq8/Lm3+Rt5wXy"

@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from ..state import current_state
-from ..services import health, instances
+from ..health import checks, claims
+from ..services import instances
 from ..services.errors import NotFound
 from ..validation import FieldError, check_vendor
 from .errors import ApiError
@@ -34,7 +35,7 @@ def ping():
         state = current_state()
         vendor, target = check_vendor(fields.get("vendor")), _unsaved_target(fields)
         with state.on_demand.slot():
-            result = health.test_connection(state.session, vendor, target, state.http,
+            result = checks.test_connection(state.session, vendor, target, state.http,
                                             name=fields.get("name"))
     if not result.ok:
         raise ApiError(400, result.reason)
@@ -55,10 +56,23 @@ def instance_health(name: str):
 
 
 def refresh_health(name: str):
-    """Check an instance now, keep the result and show it."""
+    """Check an instance now with the background checks, and show the stored result.
+
+    The check runs as any background check does: claimed first, so no other
+    process checks the instance at the same time, and never for a
+    deactivated instance. Should it not end within the client's bounds, the
+    answer is the health stored so far.
+    """
+    state = current_state()
     instance = find(name)
-    _check_stored(instance)
-    return jsonify(stored_health_json(instance))  # reloaded: the stored result
+    if not instance.enabled:
+        raise ApiError(409, f"Instance {instance.name!r} is deactivated, and deactivated"
+                            " instances are never checked: enable it first.")
+    instance_id = instance.id
+    checks.release_connection(state.session)
+    with state.on_demand.slot():
+        state.health.check_now(instance_id, timeout=state.health.longest_check)
+    return jsonify(stored_health_json(find(name)))
 
 
 def _check_stored(instance, audited: bool = False):
@@ -70,11 +84,11 @@ def _check_stored(instance, audited: bool = False):
     state = current_state()
     instance_id, name, endpoint = instance.id, instance.name, instance.endpoint
     with state.on_demand.slot():
-        result = health.check_instance(state.secret_box, instance, state.http, state.session)
+        result = checks.check_instance(state.secret_box, instance, state.http, state.session)
     if audited:
-        health.audit_test(state.session, result, endpoint=endpoint, name=name,
+        checks.audit_test(state.session, result, endpoint=endpoint, name=name,
                           instance_id=instance_id)
-    health.record(state.session, instance_id, result)
+    claims.record(state.session, instance_id, result)
     return result
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-import time
 from datetime import timedelta
 
 from flask import current_app, has_request_context, request
@@ -29,7 +28,6 @@ DETAIL_MAX = 2000
 SEVERAL_NAMES = "(several names)"
 RULE_VARIABLE = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
-_last_prune = {"at": 0.0}
 
 
 def actor() -> tuple[str, str | None]:
@@ -141,12 +139,11 @@ def _one_more(username) -> dict:
                              else_=literal(SEVERAL_NAMES))}
 
 
-def prune(session, *, force: bool = False) -> int:
-    """Delete entries older than PREHEAT_AUDIT_RETENTION_DAYS (at most hourly unless forced)."""
+def prune(session) -> int:
+    """Delete entries older than PREHEAT_AUDIT_RETENTION_DAYS; periodic work, hourly."""
     days = current_app.config.get("PREHEAT_AUDIT_RETENTION_DAYS")
-    if not days or (not force and time.monotonic() - _last_prune["at"] < 3600):
+    if not days:
         return 0
-    _last_prune["at"] = time.monotonic()
     cutoff = utcnow() - timedelta(days=float(days))
     deleted = session.execute(delete(AuditEntry).where(AuditEntry.occurred_at < cutoff))
     session.commit()

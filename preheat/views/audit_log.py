@@ -19,7 +19,6 @@ def register(bp) -> None:
 def audit_log():
     """Show the audit log, newest first, filtered by instance, user, action and outcome."""
     session = current_state().session
-    audit.prune(session)
     filters = {key: search_text(request.args.get(key))
                for key in ("instance", "user", "action", "outcome")}
     for key, allowed in (("action", audit.ACTIONS), ("outcome", audit.OUTCOMES)):

@@ -7,7 +7,7 @@ from flask import current_app, request, url_for
 
 from ..state import current_state
 from ..htmx import is_htmx, page_or_partial
-from ..services import audit, health
+from ..health import claims
 from ..services.pages import PAGE_SIZES, TableSort, instance_page, search_text
 from . import hints, status
 
@@ -22,12 +22,11 @@ def register(bp) -> None:
 
 def list_instances():
     """Show the instance table; stale health is re-checked in the background."""
-    audit.prune(current_state().session)
     page = _current_page()
     now = datetime.now(timezone.utc)
     ttl = float(current_app.config["PREHEAT_HEALTH_TTL"])
-    stale = [i.id for i in page.items if health.is_stale(i, ttl, now)]
-    status.monitor().submit(stale, requested_at=now)
+    stale = [i.id for i in page.items if claims.is_stale(i, ttl, now)]
+    status.health_checks().submit(stale, requested_at=now)
     return _table(page, stale, now)
 
 
@@ -36,7 +35,7 @@ def refresh():
     page = _current_page()
     now = datetime.now(timezone.utc)
     checked = [i.id for i in page.items if i.enabled]
-    status.monitor().submit(checked, requested_at=now)
+    status.health_checks().submit(checked, requested_at=now)
     return _table(page, checked, now)
 
 

@@ -8,7 +8,8 @@ from ..state import current_state
 from ..forms import InstanceForm
 from ..htmx import CLOSE_DIALOG, INSTANCES_CHANGED, done, is_htmx, page_or_partial
 from ..providers import PROVIDERS
-from ..services import health, instances
+from ..health import checks
+from ..services import instances
 from ..services.errors import Conflict, FieldError
 from ..services.on_demand import Busy
 from ..validation import check_vendor
@@ -78,7 +79,7 @@ def test_connection(instance_id: int | None = None):
                                problem=getattr(error, "message", str(error)))
     try:
         with state.on_demand.slot():
-            result = health.test_connection(state.session, vendor, target, state.http,
+            result = checks.test_connection(state.session, vendor, target, state.http,
                                             name=instance.name if instance else form.name.data,
                                             instance_id=instance_id)
     except Busy as busy:

@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from ..state import current_state
 from ..models import Instance
-from ..services import health, instances
+from ..health import claims
+from ..services import instances
 
 MAX_POLLS = 60
 MAX_IDS = 100
@@ -51,7 +52,7 @@ def check_now(instance_id: int):
     instance = instances.get(current_state().session, instance_id)
     now = datetime.now(timezone.utc)
     if instance.enabled:
-        monitor().submit([instance_id], requested_at=now)
+        health_checks().submit([instance_id], requested_at=now)
     poll = Poll.start([instance_id], now) if instance.enabled else None
     return _badge(instance, poll)
 
@@ -79,19 +80,19 @@ def pending_ids(items, submitted, now: datetime) -> set[int]:
     """Rows being checked: just submitted, queued here, or claimed by any process."""
     pending = set(submitted)
     for instance in items:
-        if instance.enabled and (monitor().is_running(instance.id)
-                                 or health.is_claimed(instance, now)):
+        if instance.enabled and (health_checks().is_running(instance.id)
+                                 or claims.is_claimed(instance, now)):
             pending.add(instance.id)
     return pending
 
 
-def monitor():
+def health_checks():
     return current_state().health
 
 
 def _waiting(instance: Instance, poll: Poll) -> bool:
     since = datetime.fromtimestamp(poll.since / 1000, timezone.utc)
-    return instance.enabled and not health.has_result_since(instance, since)
+    return instance.enabled and not claims.has_result_since(instance, since)
 
 
 def _poll_from_request(ids) -> Poll:

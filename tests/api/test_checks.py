@@ -88,3 +88,11 @@ def test_ping_by_id_is_in_the_audit_log_as_a_test_of_the_saved_instance(api, dra
     entry = api.get("/audit-logs?action=test_connection").get_json()[0]
     assert entry["object_name"] == "df-prod" and entry["outcome"] == "success"
     assert entry["detail"].startswith(dragonfly.url)
+
+
+def test_refresh_of_a_deactivated_instance_is_409_and_checks_nothing(api, dragonfly):
+    api.create(endpoint=dragonfly.url, enabled=False)
+    response = api.post("/instances/df-prod/health")
+    assert response.status_code == 409 and "deactivated" in error_of(response)["message"]
+    assert dragonfly.requests == []
+    assert api.get("/instances/df-prod/health").get_json()["status"] == "Unknown"

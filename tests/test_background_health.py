@@ -1,4 +1,4 @@
-"""Checking many instances: blackholed ones end in the sweep, the rest in the bounded pool."""
+"""Checking many instances in the background: bounded, claimed, each result stored once."""
 import threading
 import time
 from contextlib import ExitStack
@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from app import create_app
 from preheat.models import Instance
-from preheat.services import health
+from preheat.health import claims
 from tests.helpers import add_instances, failing_health_writes, release
 from tests.providers import dragonfly as dragonfly_standin
 from tests.providers.faults import blackhole, listener
@@ -108,7 +108,7 @@ def test_a_denylisted_endpoint_is_never_connected_to(app, session):
         " PREHEAT_ENDPOINT_DENYLIST forbids.")
 
 
-def test_two_processes_sweeping_one_instance_record_one_result(app, app_config, session, tmp_path):
+def test_two_processes_checking_one_instance_record_one_result(app, app_config, session, tmp_path):
     """Each app here stands for a gunicorn worker process with its own monitor."""
     other = create_app(app_config, instance_path=str(tmp_path / "other"))
     try:
@@ -146,13 +146,13 @@ def test_a_batch_claim_takes_only_enabled_unclaimed_instances_without_newer_resu
         session.execute(update(Instance).where(Instance.id == instance_id).values(**values))
     session.commit()
     monkeypatch.setattr(session.get_bind().dialect, "update_returning", returning)
-    won, until = health.claim_many(session, reversed(ids), now, lease=30)
+    won, until = claims.claim_many(session, reversed(ids), now, lease=30)
     assert won == [ids[0]]
     assert stored(session, ids[0]).health_claimed_until == until
-    assert health.claim_many(session, ids, now, lease=30)[0] == []
+    assert claims.claim_many(session, ids, now, lease=30)[0] == []
 
 
-def test_a_timeout_for_an_instance_edited_during_the_sweep_is_dropped(app, session):
+def test_a_timeout_for_an_instance_edited_during_its_check_is_dropped(app, session):
     with blackhole() as url:
         [instance_id] = add(app, [url])
         monitor = app.extensions["preheat"].health
@@ -162,6 +162,7 @@ def test_a_timeout_for_an_instance_edited_during_the_sweep_is_dropped(app, sessi
         while stored(session, instance_id).health_claimed_until is None:
             assert time.monotonic() < until, "the instance was not claimed"
             time.sleep(0.01)
+        time.sleep(0.3)  # the check has read the instance, and waits out its 1 s connect
         session.execute(update(Instance).where(Instance.id == instance_id)
                         .values(endpoint="http://127.0.0.1:9"))
         session.commit()
@@ -171,7 +172,7 @@ def test_a_timeout_for_an_instance_edited_during_the_sweep_is_dropped(app, sessi
     assert not monitor.is_running(instance_id)
 
 
-def test_shutdown_cancels_checks_still_in_the_sweep(app):
+def test_shutdown_cancels_queued_checks(app):
     with blackhole() as url:
         ids = add(app, [url])
         monitor = app.extensions["preheat"].health
@@ -182,7 +183,7 @@ def test_shutdown_cancels_checks_still_in_the_sweep(app):
         assert all(future.cancelled() for future in futures.values())
 
 
-def test_deactivated_instances_are_neither_swept_nor_checked(app, session, dragonfly):
+def test_deactivated_instances_are_never_checked(app, session, dragonfly):
     [instance_id] = add(app, [dragonfly.url])
     session.execute(update(Instance).values(enabled=False))
     session.commit()

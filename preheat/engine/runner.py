@@ -1,0 +1,24 @@
+"""Runners: where the engine's "run this job" calls are carried out.
+
+A runner has `run(engine, name, args)` and `shutdown()`. It ends up calling
+`engine.execute(name, args)`, in this process or another one.
+"""
+from __future__ import annotations
+
+from concurrent.futures import Future, ThreadPoolExecutor
+
+
+class ThreadRunner:
+    """A bounded pool of threads in the app process: the default runner."""
+
+    def __init__(self, max_workers: int, name: str = "preheat-engine"):
+        if max_workers < 1:
+            raise ValueError("a runner needs at least one thread")
+        self.max_workers = max_workers
+        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix=name)
+
+    def run(self, engine, name: str, args) -> Future:
+        return self._pool.submit(engine.execute, name, args)
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)

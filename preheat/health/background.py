@@ -1,0 +1,217 @@
+"""Health checks in the background, as two jobs on the engine.
+
+- `health.claim` (ids, requested_at) claims a batch of instances in one
+  transaction and starts `health.check` for each one won.
+- `health.check` (instance id, claim deadline) reads the instance, checks it
+  with its provider's driver and stores the result, unless the instance was
+  edited meanwhile or the claim was lost. It holds no database connection
+  while it waits on the network.
+
+`HealthChecks` is how the app asks for checks: at most one per instance is
+queued in a process, and who waits (Check now, the API's refresh, the tests)
+gets a Future per instance.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from concurrent.futures import Future, wait
+from datetime import datetime, timezone
+from functools import partial
+
+from flask import current_app
+
+from ..engine import Job
+from ..engine.core import safe_error
+from ..engine.group_commit import GroupCommit
+from ..models import Instance
+from ..providers import CheckResult
+from . import checks, claims
+
+log = logging.getLogger(__name__)
+CLAIM, CHECK = "health.claim", "health.check"
+# A check makes at most this many requests, each within the client's deadline.
+REQUESTS_PER_CHECK = 2
+LEASE_MARGIN = 10.0
+
+
+class HealthChecks:
+    """Checks instances in the background on `engine`; one check per instance at a time."""
+
+    def __init__(self, engine, http):
+        self.engine = engine
+        self._http = http
+        # Long enough to wait for a thread, then connect and check; a check
+        # that waited long for a thread renews its claim first.
+        self.longest_check = http.connect_timeout + REQUESTS_PER_CHECK * http.deadline
+        self.lease = http.connect_timeout + self.longest_check + LEASE_MARGIN
+        self._lock = threading.Lock()
+        self._running: dict[int, Future] = {}
+        self._closed = False
+        self._results = GroupCommit(_record_many)
+        engine.register(Job(CLAIM, self._claim))
+        engine.register(Job(CHECK, self._check))
+
+    def is_running(self, instance_id: int) -> bool:
+        """Whether this process has a check of the instance queued or running."""
+        with self._lock:
+            return instance_id in self._running
+
+    def submit(self, instance_ids, requested_at: datetime | None = None) -> dict[int, Future]:
+        """Queue checks of the instances that have none queued here; a Future for each.
+
+        A Future's result is the check's result, or None when the instance was
+        not checked here (another process has it, it has a newer result, or
+        it is deactivated).
+        """
+        requested_at = requested_at or datetime.now(timezone.utc)
+        futures, batch = {}, {}
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("cannot check health after shutdown")
+            for instance_id in instance_ids:
+                future = self._running.get(instance_id)
+                if future is None:
+                    future = self._running[instance_id] = batch[instance_id] = Future()
+                    future.add_done_callback(partial(self._forget, instance_id))
+                futures[instance_id] = future
+        if batch:
+            claimed = self.engine.run(CLAIM, sorted(batch), requested_at.isoformat())
+            claimed.add_done_callback(partial(_claimed, batch))
+        return futures
+
+    def check_now(self, instance_id: int, timeout: float) -> bool:
+        """Check one instance and wait until a result newer than now is stored.
+
+        The result may come from this process or from one that had already
+        claimed the instance. False when none arrived within `timeout`.
+        """
+        requested_at = datetime.now(timezone.utc)
+        until = time.monotonic() + timeout
+        future = self.submit([instance_id], requested_at)[instance_id]
+        wait([future], timeout)
+        session = current_app.extensions["preheat"].session
+        while True:
+            instance = session.get(Instance, instance_id, populate_existing=True)
+            session.commit()
+            if instance is None or claims.has_result_since(instance, requested_at):
+                return True
+            if time.monotonic() >= until or not claims.is_claimed(instance):
+                return False
+            time.sleep(0.05)
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until this process has no check queued or running; False on timeout."""
+        until = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                futures = [f for f in self._running.values() if not f.done()]
+            if not futures:
+                return True
+            if time.monotonic() >= until:
+                return False
+            wait(futures, max(0.0, until - time.monotonic()))
+
+    def shutdown(self) -> None:
+        """Take no more work: queued checks are cancelled, running ones finish."""
+        with self._lock:
+            self._closed = True
+            futures = list(self._running.values())
+        self.engine.shutdown()
+        for future in futures:
+            future.cancel()
+
+    def _forget(self, instance_id: int, future: Future) -> None:
+        with self._lock:
+            if self._running.get(instance_id) is future:
+                del self._running[instance_id]
+
+    def _claim(self, instance_ids: list[int], requested_at: str) -> dict[int, Future | None]:
+        """The claim job: claim what this process may check, and start those checks."""
+        session = current_app.extensions["preheat"].session
+        won, until = claims.claim_many(session, instance_ids,
+                                       datetime.fromisoformat(requested_at), self.lease)
+        session.close()
+        started = {}
+        for instance_id in won:
+            try:
+                started[instance_id] = self.engine.run(CHECK, instance_id, until.isoformat())
+            except RuntimeError:  # shut down meanwhile: the claims run out on their own
+                started[instance_id] = None
+        return started
+
+    def _check(self, instance_id: int, claimed_until: str) -> CheckResult | None:
+        """The check job: check one claimed instance and store the result."""
+        try:
+            return self._check_claimed(instance_id, datetime.fromisoformat(claimed_until))
+        except Exception as exc:
+            # Not log.exception: a database error's text carries the statement's
+            # parameters, which include the encrypted credentials.
+            log.error("checking the health of instance %s failed: %s", instance_id,
+                      safe_error(exc))
+            return None
+
+    def _check_claimed(self, instance_id: int, until: datetime) -> CheckResult | None:
+        state = current_app.extensions["preheat"]
+        session = state.session
+        instance = session.get(Instance, instance_id)
+        if instance is None:
+            return None
+        if not instance.enabled:  # deactivated since it was claimed
+            claims.LEASE.release(session, instance_id, until)
+            session.commit()
+            return None
+        until = self._hold(session, instance_id, until)
+        if until is None:
+            return None  # it waited so long that another process took it over
+        checked, vendor = claims.snapshot(instance), instance.vendor
+        target = checks.prepare(state.secret_box, instance)
+        checks.release_connection(session)
+        result = target if isinstance(target, CheckResult) else checks.check(vendor, target,
+                                                                             self._http)
+        self._results.write((instance_id, result, checked, until))
+        return result
+
+    def _hold(self, session, instance_id: int, until: datetime) -> datetime | None:
+        """Make sure the claim outlasts the check; None if another process took it over."""
+        left = (until - datetime.now(timezone.utc)).total_seconds()
+        if left >= REQUESTS_PER_CHECK * self._http.deadline + LEASE_MARGIN:
+            return until
+        return claims.renew(session, instance_id, until, self.lease)
+
+
+def _record_many(results) -> list[bool]:
+    return claims.record_many(current_app.extensions["preheat"].session, results)
+
+
+def _claimed(batch: dict[int, Future], claimed: Future) -> None:
+    """Pass the claim job's outcome on to the Futures of its batch."""
+    if claimed.cancelled():
+        for future in batch.values():
+            future.cancel()
+        return
+    error = claimed.exception()
+    if error is not None:
+        log.error("claiming instances for health checks failed: %s", safe_error(error))
+    started = {} if error is not None else claimed.result()
+    for instance_id, future in batch.items():
+        check = started.get(instance_id, False)
+        if check is False:  # not won: nothing to do here
+            _settle(future, None)
+        elif check is None:
+            future.cancel()
+        else:
+            check.add_done_callback(partial(_checked, future))
+
+
+def _checked(future: Future, check: Future) -> None:
+    if check.cancelled():
+        future.cancel()
+    else:
+        _settle(future, None if check.exception() else check.result())
+
+
+def _settle(future: Future, result) -> None:
+    if future.set_running_or_notify_cancel():
+        future.set_result(result)

@@ -1,0 +1,85 @@
+"""One health check: run by a provider's driver, for the background or for a user."""
+from __future__ import annotations
+
+import logging
+import traceback
+from dataclasses import replace
+
+from ..crypto import SecretError
+from ..models import Instance
+from ..providers import CheckResult, HttpClient, Target, get_provider
+from ..providers.http import secrets_of
+from ..providers.untrusted import echoes
+from ..services import audit
+from ..services import instances as instance_service
+
+log = logging.getLogger(__name__)
+
+
+def check(vendor: str, target: Target, http: HttpClient) -> CheckResult:
+    """Run the provider's health check against `target`; never raises."""
+    provider = get_provider(vendor)
+    if provider is None:
+        return CheckResult(False, f"Unknown provider {vendor!r}.")
+    try:
+        result = provider.check_health(target, http)
+    except Exception as exc:  # a driver bug must not become a 500 or a dead worker
+        # Where it failed, but not the exception's text: it may quote the answer.
+        log.error("health check of %s failed unexpectedly: %s\n%s", target.endpoint,
+                  type(exc).__name__, "".join(traceback.format_tb(exc.__traceback__)))
+        return CheckResult(False, "The check failed unexpectedly; see the server log.")
+    # The drivers never repeat an answer that echoes the credentials; this is the
+    # last line of defence before a reason is shown, stored and audited.
+    if echoes(result.reason, secrets_of(target.credentials), pieces=False):
+        return replace(result, ok=False, reason="The provider's answer repeated the"
+                                                " credentials it was sent, so it is not shown.")
+    return result
+
+
+def test_connection(session, vendor: str, target: Target, http: HttpClient, *,
+                    name: str | None, instance_id: int | None = None) -> CheckResult:
+    """Check a (possibly unsaved) instance for a user, and record that they did."""
+    release_connection(session)
+    result = check(vendor, target, http)
+    audit_test(session, result, endpoint=target.endpoint, name=name, instance_id=instance_id)
+    session.commit()
+    return result
+
+
+def audit_test(session, result: CheckResult, *, endpoint: str, name: str | None,
+               instance_id: int | None) -> None:
+    """Record in the audit log that a user tested a connection, and what it answered."""
+    audit.record(session, "test_connection", name=name, object_id=instance_id,
+                 outcome="success" if result.ok else "failure",
+                 detail=f"{endpoint}: {result.reason}")
+
+
+def check_instance(box, instance: Instance, http: HttpClient, session=None) -> CheckResult:
+    """Check a stored instance with its stored credentials.
+
+    With `session`, its database connection is given back before the check
+    waits on the network (the instance's attributes expire and reload after).
+    """
+    vendor, target = instance.vendor, prepare(box, instance)
+    if isinstance(target, CheckResult):
+        return target
+    if session is not None:
+        release_connection(session)
+    return check(vendor, target, http)
+
+
+def release_connection(session) -> None:
+    """End the session's transaction, so no pooled connection waits on the network with us.
+
+    A request that held one through a check of a dead provider kept it for the
+    whole timeout: a burst of them emptied the pool and stalled every page.
+    """
+    session.commit()
+
+
+def prepare(box, instance: Instance) -> Target | CheckResult:
+    """The target to check a stored instance at, or the result if its secrets cannot be read."""
+    try:
+        return instance_service.target(box, instance)
+    except SecretError as exc:
+        return CheckResult(False, f"Cannot check: {exc}.")
