@@ -10,7 +10,7 @@ from .layout import check_base_template
 
 if TYPE_CHECKING:
     from .crypto import SecretBox
-    from .providers import HttpClient
+    from .transport import HttpClient
     from .services.monitor import HealthMonitor
     from .services.on_demand import OnDemandLimit
 

@@ -6,10 +6,10 @@ from contextlib import closing
 
 import pytest
 
-from preheat.providers import HttpClient, Target
-from preheat.providers.denylist import parse_denylist
 from preheat.providers.sweep import ConnectSweep, address_of
 from preheat.services.health import check
+from preheat.transport import HttpClient, Target
+from preheat.transport.denylist import parse_denylist
 from tests.providers.faults import blackhole, free_port, listener
 
 DENYLIST = parse_denylist("169.254.0.0/16, fe80::/10, 127.0.0.2/32")

@@ -21,7 +21,7 @@ from functools import partial
 from typing import Callable, Hashable
 
 from .base import CheckResult
-from .connect import allowed_addresses, connect_timeout_reason
+from ..transport.connect import allowed_addresses, connect_timeout_reason
 
 log = logging.getLogger(__name__)
 RESOLVERS = 8

@@ -19,9 +19,9 @@ from sqlalchemy import or_, select, update
 
 from ..crypto import SecretError
 from ..models import Instance
-from ..providers import CheckResult, HttpClient, Target, get_provider
-from ..providers.http import secrets_of
-from ..providers.untrusted import echoes
+from ..providers import CheckResult, get_provider
+from ..transport import HttpClient, Target, secrets_of
+from ..transport.untrusted import echoes
 from . import audit
 from . import instances as instance_service
 

@@ -23,8 +23,9 @@ from types import SimpleNamespace
 from sqlalchemy import select
 
 from ..models import Instance
-from ..providers import CheckResult, HttpClient, Target
+from ..providers import CheckResult
 from ..providers.sweep import ConnectSweep, address_of
+from ..transport import HttpClient, Target
 from . import health
 from .serial import SerialWorker
 
