@@ -9,8 +9,9 @@ knows a provider or a registry.
 from __future__ import annotations
 
 from .client import DEFAULT_MAX_BODY, DEFAULT_TIMEOUT, LARGEST_BODY, HttpClient
-from .response import HttpFailure, HttpResponse, next_url, parse_links
+from .response import HttpFailure, HttpResponse, next_url, parse_challenges, parse_links
 from .target import Credentials, Target, secrets_of
 
 __all__ = ["DEFAULT_MAX_BODY", "DEFAULT_TIMEOUT", "LARGEST_BODY", "Credentials", "HttpClient",
-           "HttpFailure", "HttpResponse", "Target", "next_url", "parse_links", "secrets_of"]
+           "HttpFailure", "HttpResponse", "Target", "next_url", "parse_challenges", "parse_links",
+           "secrets_of"]

@@ -15,6 +15,11 @@ from .untrusted import scrubbed
 LINK_VALUE = re.compile(r'<(?P<url>[^>]*)>(?P<params>(?:[^",<]|"(?:[^"\\]|\\.)*")*)')
 LINK_PARAM = re.compile(r';\s*(?P<name>[^\s=;,"]+)\s*'
                         r'(?:=\s*(?:"(?P<quoted>(?:[^"\\]|\\.)*)"|(?P<token>[^\s;,"]*)))?')
+# A piece of a WWW-Authenticate header (RFC 9110 11.6.1): an auth-param (key=value),
+# or a bare token, which starts a challenge (token68 credentials are not read).
+CHALLENGE_PART = re.compile(r'\s*(?:(?P<key>[!#$%&\'*+.^_`|~0-9A-Za-z-]+)\s*=\s*'
+                            r'(?:"(?P<quoted>(?:[^"\\]|\\.)*)"|(?P<value>[^\s,"]*))'
+                            r'|(?P<word>[!#$%&\'*+.^_`|~0-9A-Za-z-]+))\s*,?')
 
 
 @dataclass(frozen=True)
@@ -90,3 +95,19 @@ def next_url(header: str | None, request_url: str) -> str | None:
             resolved = urljoin(request_url, url)
             return resolved if urlsplit(resolved).scheme in ("http", "https") else None
     return None
+
+
+def parse_challenges(header: str | None) -> list[tuple[str, dict[str, str]]]:
+    """The (scheme in lower case, parameters) of each challenge in a WWW-Authenticate header.
+
+    Quote-aware: a registry's `scope="repository:a/b:pull,push"` keeps its
+    comma, and `Bearer realm="...",service="..."` gives realm and service.
+    """
+    challenges: list[tuple[str, dict[str, str]]] = []
+    for part in CHALLENGE_PART.finditer(header or ""):
+        if part["word"] is not None:
+            challenges.append((part["word"].lower(), {}))
+        elif challenges:
+            raw = part["quoted"] if part["quoted"] is not None else part["value"]
+            challenges[-1][1].setdefault(part["key"].lower(), re.sub(r"\\(.)", r"\1", raw))
+    return challenges

@@ -59,7 +59,7 @@ def authorization_header(credentials: Credentials) -> dict[str, str]:
 
 
 def secrets_of(*credentials: Credentials | None) -> tuple[str, ...]:
-    """The secrets requests with these credentials send (untrusted.echoes knows their disguises)."""
+    """The secrets requests with these credentials send (echoes knows their disguises)."""
     values = []
     for each in credentials:
         if each is None:
