@@ -10,14 +10,13 @@ from sqlalchemy import event
 from werkzeug.utils import import_string
 
 from .crypto import SecretBox, load_or_create_key_file, parse_keys
-from .providers import HttpClient
-from .providers.denylist import DEFAULT_DENYLIST
-from .providers.http import DEFAULT_TIMEOUT
 from .engine import Engine, Periodic, ThreadRunner
 from .health.background import HealthChecks
 from .services import audit
 from .services.on_demand import OnDemandLimit
 from .state import PreheatState, current_state
+from .transport import DEFAULT_TIMEOUT, HttpClient
+from .transport.denylist import DEFAULT_DENYLIST
 
 DEFAULTS = {
     "PREHEAT_URL_PREFIX": "/preheat",

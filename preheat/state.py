@@ -10,10 +10,10 @@ from .layout import check_base_template
 
 if TYPE_CHECKING:
     from .crypto import SecretBox
-    from .providers import HttpClient
     from .engine import Engine
     from .health.background import HealthChecks
     from .services.on_demand import OnDemandLimit
+    from .transport import HttpClient
 
 
 @dataclass

@@ -5,8 +5,8 @@ from contextlib import closing
 import pytest
 
 from app import create_app
-from preheat.providers import Credentials, HttpClient, Target
 from preheat.health.checks import check
+from preheat.transport import Credentials, HttpClient, Target
 from tests.api.conftest import api, error_of  # noqa: F401 (api is a fixture)
 from tests.helpers import NEW_INSTANCE, stored
 from tests.providers.faults import free_port

@@ -8,8 +8,8 @@ from contextlib import closing
 
 import pytest
 
-from preheat.providers import Credentials, HttpClient, Target
 from preheat.health.checks import check
+from preheat.transport import Credentials, HttpClient, Target
 from tests.providers import dragonfly, kraken
 from tests.providers.faults import (DripHandler, EchoHandler, HugeBodyHandler,
                                     RedirectHandler, ServerErrorHandler, blackhole,

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from urllib3.exceptions import InsecureRequestWarning
 
 from preheat.models import AuditEntry
-from preheat.providers import Credentials, HttpClient, Target
 from preheat.health.checks import check
+from preheat.transport import Credentials, HttpClient, Target
 from tests.helpers import NEW_INSTANCE
 from tests.providers import dragonfly as dragonfly_standin
 

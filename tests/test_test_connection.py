@@ -4,7 +4,7 @@ from contextlib import closing
 
 import pytest
 
-from preheat.providers import Credentials, HttpClient, Target
+from preheat.transport import Credentials, HttpClient, Target
 from tests.providers import dragonfly as dragonfly_standin
 from tests.providers.faults import free_port, silent
 from tests.providers.server import QuietHandler, serve

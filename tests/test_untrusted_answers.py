@@ -5,9 +5,9 @@ from urllib.parse import quote
 
 import pytest
 
-from preheat.providers import Credentials, HttpClient, Target
-from preheat.providers.untrusted import MESSAGE_LENGTH, scrubbed
 from preheat.health.checks import check
+from preheat.transport import Credentials, HttpClient, Target
+from preheat.transport.untrusted import MESSAGE_LENGTH, scrubbed
 from tests.providers.server import QuietHandler, serve
 
 TOKEN = "Zq8/Lm3+Rt5wXy"

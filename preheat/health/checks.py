@@ -7,11 +7,11 @@ from dataclasses import replace
 
 from ..crypto import SecretError
 from ..models import Instance
-from ..providers import CheckResult, HttpClient, Target, get_provider
-from ..providers.http import secrets_of
-from ..providers.untrusted import echoes
+from ..providers import CheckResult, get_provider
 from ..services import audit
 from ..services import instances as instance_service
+from ..transport import HttpClient, Target, secrets_of
+from ..transport.untrusted import echoes
 
 log = logging.getLogger(__name__)
 

@@ -1,10 +1,9 @@
 """Provider drivers behind one interface, and the registry that lists them."""
 from __future__ import annotations
 
-from .base import AUTH_MODE_LABELS, CheckResult, Credentials, Provider, Target
+from .base import AUTH_MODE_LABELS, CheckResult, Provider
 from .dragonfly import Dragonfly
 from .kraken import Kraken
-from .http import HttpClient
 
 PROVIDERS: dict[str, Provider] = {provider.id: provider for provider in (Dragonfly(), Kraken())}
 DEFAULT_PROVIDER = "dragonfly"
@@ -15,5 +14,5 @@ def get_provider(provider_id: str) -> Provider | None:
     return PROVIDERS.get(provider_id)
 
 
-__all__ = ["PROVIDERS", "DEFAULT_PROVIDER", "AUTH_MODE_LABELS", "CheckResult", "Credentials",
-           "HttpClient", "Provider", "Target", "get_provider"]
+__all__ = ["PROVIDERS", "DEFAULT_PROVIDER", "AUTH_MODE_LABELS", "CheckResult", "Provider",
+           "get_provider"]

@@ -5,34 +5,10 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from .http import HttpClient
+from ..transport import HttpClient, Target
 
 # How the UI and the drivers' messages name each auth mode.
 AUTH_MODE_LABELS = {"NONE": "NONE", "BASIC": "Basic", "OAUTH": "OAuth"}
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """How to authenticate to a provider; secrets are kept out of repr."""
-
-    mode: str = "NONE"
-    username: str | None = None
-    password: str | None = field(default=None, repr=False)
-    token: str | None = field(default=None, repr=False)
-
-    @classmethod
-    def from_auth_info(cls, mode: str, info: dict[str, str]) -> Credentials:
-        """Build credentials from an auth mode and its auth_info map."""
-        return cls(mode, info.get("username"), info.get("password"), info.get("token"))
-
-
-@dataclass(frozen=True)
-class Target:
-    """A provider endpoint as the network layer needs it."""
-
-    endpoint: str
-    credentials: Credentials = Credentials()
-    insecure: bool = False
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from .base import CheckResult, Provider, Target
-from .http import HttpClient
+from ..transport import HttpClient, Target
+from ..transport.untrusted import scrubbed
+from .base import CheckResult, Provider
 from .probe import failed, fetch, passed, status_text, unexpected_body, unexpected_status
-from .untrusted import scrubbed
 
 JOBS_PROBE = "/oapi/v1/jobs?page=1&per_page=1"
 UPGRADE = "upgrade to Dragonfly >= 2.1.59"

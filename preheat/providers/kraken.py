@@ -1,8 +1,8 @@
 """Kraken proxy (preheat server) driver."""
 from __future__ import annotations
 
-from .base import AUTH_MODE_LABELS, CheckResult, Provider, Target
-from .http import HttpClient
+from ..transport import HttpClient, Target
+from .base import AUTH_MODE_LABELS, CheckResult, Provider
 from .probe import fetch, passed, unexpected_body, unexpected_status
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
-from .base import CheckResult, Target
-from .http import HttpClient, HttpFailure, HttpResponse
+from ..transport import HttpClient, HttpFailure, HttpResponse, Target
+from .base import CheckResult
 
 
 def fetch(http: HttpClient, target: Target, path: str, *, authenticate: bool = True):

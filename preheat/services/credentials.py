@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from ..crypto import SecretBox, SecretError
 from ..models import AUTH_MODES, Instance
-from ..providers import Credentials, Target
+from ..transport import Credentials, Target
 from ..validation import FieldError, check_secret, normalize_endpoint
 
 SECRET_KEYS = {"BASIC": ("username", "password"), "OAUTH": ("token",), "NONE": ()}

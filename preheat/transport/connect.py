@@ -1,4 +1,4 @@
-"""Where a provider connection may go, and how long one exchange may last.
+"""Where a connection may go, and how long one exchange may last.
 
 The host name is resolved here, every address is checked against the
 denylist, and the socket connects to exactly the address that passed, so a
@@ -128,7 +128,7 @@ def exchange_scope(exchange: Exchange):
 def current_exchange() -> Exchange:
     exchange = getattr(_current, "exchange", None)
     if exchange is None:
-        raise ConnectFailure("Provider requests must go through HttpClient.")
+        raise ConnectFailure("Requests must go through HttpClient.")
     return exchange
 
 

@@ -1,11 +1,13 @@
-"""What a provider answers is untrusted: the few pieces of it we repeat, made safe.
+"""What an endpoint answers is untrusted: the few pieces of it we repeat, made safe.
 
-A provider (or whoever answers at its endpoint) may repeat the credentials it
-was sent, whole or transformed (reversed, case-changed, base64, URL-encoded,
-split in pieces), hoping a message carries them back to a page, the audit log
-or the stored health. So nothing of an answer goes into a message unless the
-driver knows its shape, and then only as `scrubbed` lets it through: one
-printable line, short, and dropped entirely if it echoes the credentials.
+A provider, a registry or a token service (or whoever answers at its address)
+may repeat the credentials it was sent, whole or transformed (reversed,
+case-changed, base64, URL-encoded, split in pieces), hoping a message carries
+them back to a page, the audit log or the stored health. So nothing of an
+answer goes into a message unless the caller knows its shape, and then only
+as `scrubbed` lets it through: one printable line, short, and dropped
+entirely if it echoes the credentials. The client applies the same test to
+its own sentences when they name a URL or host an answer gave it.
 """
 from __future__ import annotations
 

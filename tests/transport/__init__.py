@@ -1,0 +1,1 @@
+"""The guarded HTTP client, on its own: what registry calls need from it."""
