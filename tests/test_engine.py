@@ -1,6 +1,9 @@
 """The engine: jobs on a bounded runner, leases the database decides, periodic work fired once."""
+import json
+import queue
 import threading
 import time
+from concurrent.futures import Future
 from datetime import timedelta
 
 import pytest
@@ -133,3 +136,45 @@ def test_pages_do_not_prune_the_audit_log(app, admin, session):
     for url in ("/distributions", "/audit-log", "/api/v2.0/p2p/preheat/audit-logs"):
         assert admin.get(url).status_code == 200
     assert session.scalar(select(AuditEntry.action)) == "create"
+
+
+class BrokerRunner:
+    """A second runner class: calls go out as JSON to a worker thread, as to a queue's workers."""
+
+    def __init__(self):
+        self.queue, self.sent = queue.SimpleQueue(), []
+        self.worker = threading.Thread(target=self._work, daemon=True)
+        self.worker.start()
+
+    def run(self, engine, name, args):
+        message = json.dumps([name, list(args)])
+        self.sent.append(name)
+        self.queue.put((engine, message))
+        handed = Future()
+        handed.set_result(None)  # results stay with the worker; the database has them
+        return handed
+
+    def _work(self):
+        while (item := self.queue.get()) is not None:
+            engine, message = item
+            name, args = json.loads(message)
+            engine.execute(name, args)
+
+    def shutdown(self):
+        self.queue.put(None)
+
+
+def test_health_checks_run_on_another_runner_class_unchanged(app, session, dragonfly):
+    [instance_id] = add_instances(app, {"vendor": "dragonfly", "name": "df",
+                                        "endpoint": dragonfly.url})
+    state = app.extensions["preheat"]
+    runner = BrokerRunner()
+    state.engine.runner = runner
+    state.health.submit([instance_id])
+    until = time.monotonic() + 10
+    while session.scalar(select(Instance.health_status)) != "healthy":
+        assert time.monotonic() < until, "the check did not run"
+        time.sleep(0.05)
+        session.rollback()
+    assert runner.sent == ["health.claim", "health.check"]
+    assert session.scalar(select(Instance.health_claimed_until)) is None

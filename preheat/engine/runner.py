@@ -1,7 +1,9 @@
 """Runners: where the engine's "run this job" calls are carried out.
 
 A runner has `run(engine, name, args)` and `shutdown()`. It ends up calling
-`engine.execute(name, args)`, in this process or another one.
+`engine.execute(name, args)`, in this process or another one, and returns a
+Future: of the call's result when it runs here, or done with None once the
+call is handed to another process. `args` are JSON values.
 """
 from __future__ import annotations
 

@@ -194,7 +194,8 @@ def _claimed(batch: dict[int, Future], claimed: Future) -> None:
     error = claimed.exception()
     if error is not None:
         log.error("claiming instances for health checks failed: %s", safe_error(error))
-    started = {} if error is not None else claimed.result()
+    # A runner that hands calls to other processes gives no results back here.
+    started = {} if error is not None else claimed.result() or {}
     for instance_id, future in batch.items():
         check = started.get(instance_id, False)
         if check is False:  # not won: nothing to do here
