@@ -13,7 +13,7 @@ from .openapi import PAGING, Reply, operation
 from .parameters import AuditQuery
 from .responses import AuditEntries
 from .routing import route
-from .serialize import unix_seconds
+from .serialize import entry_json
 
 TEXT_FILTERS = ("instance", "user")
 
@@ -39,23 +39,6 @@ def list_audit_logs():
     page = audit_page(session, **filters, number=number, size=size, clamp=False)
     return query.paged_json([entry_json(entry) for entry in page.items], page, ".audit_logs",
                             {key: value for key, value in filters.items() if value})
-
-
-def entry_json(entry) -> dict:
-    """One audit entry as JSON."""
-    return {
-        "id": entry.id,
-        "time": unix_seconds(entry.occurred_at),
-        "username": entry.username,
-        "address": entry.address,
-        "action": entry.action,
-        "object_type": entry.object_type,
-        "object_id": entry.object_id,
-        "object_name": entry.object_name,
-        "outcome": entry.outcome,
-        "detail": entry.detail,
-        "count": entry.count,
-    }
 
 
 def _filters(args) -> dict:

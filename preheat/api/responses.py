@@ -1,6 +1,6 @@
 """Every response body the API sends, declared once for the document.
 
-`serialize` builds these shapes; tests/api/test_openapi.py holds the two together.
+`serialize` builds every answer as one of these models.
 """
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, RootModel
 from ..services.audit import ACTIONS, OUTCOMES
 from .errors import CODES
 from .fields import AuthMode, Name, Vendor
-from .serialize import STATUS_NAMES
 
+STATUS_NAMES = {"healthy": "Healthy", "unhealthy": "Unhealthy", "unknown": "Unknown"}
 Status = Literal[tuple(dict.fromkeys(STATUS_NAMES.values()))]
 UnixSeconds = Optional[int]
 
@@ -20,7 +20,7 @@ UnixSeconds = Optional[int]
 class Answer(BaseModel):
     """A JSON object with exactly these fields, all present."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
 
 
 class Instance(Answer):
