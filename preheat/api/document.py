@@ -47,6 +47,7 @@ def assemble(bp) -> None:
 
 
 def served(document: dict):
+    """`document` as JSON, its server the URL this blueprint is mounted at."""
     base = url_for(".openapi").rsplit("/", 1)[0]
     return jsonify({**document, "servers": [{"url": base or "/"}]})
 

@@ -30,6 +30,8 @@ class Reply:
 
 @dataclass(frozen=True)
 class Operation:
+    """One method of one path: its replies by status, and the errors only it can answer."""
+
     id: str
     summary: str
     replies: dict
@@ -41,6 +43,7 @@ class Operation:
 
 
 def header(description: str, schema: dict, required: bool = False) -> dict:
+    """A response header's description in the document."""
     return {"description": description, "required": required, "schema": schema}
 
 
@@ -122,9 +125,9 @@ def build(routes: list, path_parameters: type[BaseModel], info: dict, shared: di
 
 
 def _share(schemas: dict, shared: dict) -> dict:
+    """`schemas` with every copy of a shared type's schema replaced by a reference to it."""
     written = {name: TypeAdapter(kind, config=PATTERNS).json_schema(
-        schema_generator=DocumentSchema)
-               for name, kind in shared.items()}
+        schema_generator=DocumentSchema) for name, kind in shared.items()}
 
     def refer(node):
         for name, schema in written.items():

@@ -17,6 +17,8 @@ NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
 
 
 class Paging(BaseModel):
+    """The page of a list to show."""
+
     page: int = Field(1, ge=1, le=query.MAX_PAGE,
                       description="Page number; a page past the end is empty.")
     page_size: int = Field(query.DEFAULT_PAGE_SIZE, ge=1, le=query.MAX_PAGE_SIZE,
@@ -24,6 +26,8 @@ class Paging(BaseModel):
 
 
 class InstanceQuery(Paging):
+    """Harbor's filter and order of the instance list."""
+
     q: str = Field(None, pattern=query.Q_PATTERN, examples=["name=~df,enabled=true"],
                    description="Comma-separated terms. Text keys ("
                                + ", ".join(query.TEXT_KEYS) + "): key=value exact, key=~value"
@@ -36,6 +40,8 @@ class InstanceQuery(Paging):
 
 
 class AuditQuery(Paging):
+    """The audit log's filters."""
+
     instance: str = Field(None, max_length=query.TEXT_FILTER_MAX, pattern=NO_CONTROL,
                           description="Entries whose object name contains this text, without"
                                       " regard to case.")
@@ -49,11 +55,15 @@ class AuditQuery(Paging):
 
 
 class HealthQuery(BaseModel):
+    """A GET of an instance's health only reads it."""
+
     refresh: Literal[False] = Field(False, description="Only false is accepted: a GET never"
                                     " checks (a link could trigger it). refresh=true answers"
                                     " 400 saying to POST instead.")
 
 
 class InstancePath(BaseModel):
+    """The instance a URL names."""
+
     name: str = Field(max_length=NAME_MAX, pattern=f"^{NAME_PATTERN.pattern}$",
                       description="The instance's name (matched without regard to case).")
