@@ -9,8 +9,9 @@ whose last label is numeric are left out: the server reads them as IPv4.
 """
 from __future__ import annotations
 
+from ..validation import HOST_MAX, PORT_MAX
+
 _DIGITS = "0123456789abcdef"
-_HOST_MAX = 253  # the longest host name DNS allows, as validation checks it
 
 
 def _digit(lo: int, hi: int, base: int) -> str:
@@ -77,10 +78,10 @@ def _ipv6() -> str:
 def _host_name() -> str:
     label = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
     last = "[A-Za-z](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-    return rf"(?=[A-Za-z0-9.-]{{1,{_HOST_MAX}}}(?:[:/]|$))(?:{label}\.)*{last}\.?"
+    return rf"(?=[A-Za-z0-9.-]{{1,{HOST_MAX}}}(?:[:/]|$))(?:{label}\.)*{last}\.?"
 
 
 # Whatever normalize_path can escape: no white space, controls, "\", "?" or "#".
 _PATH = r"(?:/[^\s\x00-\x1f\x7f-\x9f\\?#]*)?"
 ENDPOINT_PATTERN = (rf"^[Hh][Tt][Tt][Pp][Ss]?://(?:{_ipv4()}|{_ipv6()}|{_host_name()})"
-                    rf"(?::{_positive_up_to(65535, 10)})?{_PATH}$")
+                    rf"(?::{_positive_up_to(PORT_MAX, 10)})?{_PATH}$")
