@@ -11,6 +11,8 @@ NAME_MAX = 128
 DESCRIPTION_MAX = 1000
 ENDPOINT_MAX = 1024
 SECRET_MAX = 4096
+HOST_MAX = 253  # the longest host name DNS allows
+PORT_MAX = 65535
 NAME_PATTERN = re.compile(r"[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*")
 HOSTNAME_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
@@ -107,8 +109,8 @@ def normalize_endpoint(value: str | None) -> str:
     if "?" in raw or "#" in raw:
         raise FieldError("endpoint", "Endpoint must not contain a query (?) or fragment (#).")
     host = _normalize_host(parts.hostname or "")
-    if port is not None and not 1 <= port <= 65535:
-        raise FieldError("endpoint", "Endpoint port must be between 1 and 65535.")
+    if port is not None and not 1 <= port <= PORT_MAX:
+        raise FieldError("endpoint", f"Endpoint port must be between 1 and {PORT_MAX}.")
     netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
     path = normalize_path(parts.path).rstrip("/")
     return f"{scheme}://{netloc}{path}"
@@ -134,7 +136,7 @@ def _normalize_host(host: str) -> str:
     except UnicodeError:
         raise FieldError("endpoint", "Endpoint host is not a valid host name.")
     labels = ascii_host.rstrip(".").split(".")
-    if len(ascii_host) > 253 or not all(HOSTNAME_LABEL.fullmatch(label) for label in labels):
+    if len(ascii_host) > HOST_MAX or not all(HOSTNAME_LABEL.fullmatch(label) for label in labels):
         raise FieldError("endpoint", "Endpoint host is not a valid host name.")
     return ".".join(labels)
 

@@ -20,6 +20,7 @@ def make_blueprint() -> Blueprint:
     errors.register(bp)
     for module in (document, instances, checks, audit):
         module.register(bp)
+    document.assemble(bp)
     # Last and most general: any other URL under the prefix is a JSON 404.
     bp.add_url_rule("/", "unknown", _unknown, methods=ROUTED_METHODS,
                     defaults={"path": ""}, provide_automatic_options=False)

@@ -9,8 +9,11 @@ from ..services.audit_pages import audit_page
 from ..validation import CONTROL_CHARS
 from . import query
 from .errors import ApiError
+from .openapi import PAGING, Reply, operation
+from .parameters import AuditQuery
+from .responses import AuditEntries
 from .routing import route
-from .serialize import unix_seconds
+from .serialize import entry_json
 
 TEXT_FILTERS = ("instance", "user")
 
@@ -19,6 +22,12 @@ def register(bp) -> None:
     route(bp, "/p2p/preheat/audit-logs", "audit_logs", GET=list_audit_logs)
 
 
+@operation("ListAuditLogs", {200: Reply("One page of audit entries, newest first.",
+                                        AuditEntries, PAGING)},
+           query=AuditQuery, errors=(400,),
+           description="Every create, update (the fields that changed, never secret values),"
+                       " enable, deactivate, delete, test connection and refused attempt: who,"
+                       " when, from which address, and the outcome.")
 def list_audit_logs():
     """List audit entries, filtered by instance, user, action and outcome, with paging headers."""
     filters = _filters(request.args)
@@ -31,30 +40,13 @@ def list_audit_logs():
                             {key: value for key, value in filters.items() if value})
 
 
-def entry_json(entry) -> dict:
-    """One audit entry as JSON."""
-    return {
-        "id": entry.id,
-        "time": unix_seconds(entry.occurred_at),
-        "username": entry.username,
-        "address": entry.address,
-        "action": entry.action,
-        "object_type": entry.object_type,
-        "object_id": entry.object_id,
-        "object_name": entry.object_name,
-        "outcome": entry.outcome,
-        "detail": entry.detail,
-        "count": entry.count,
-    }
-
-
 def _filters(args) -> dict:
     filters = {}
     for name in TEXT_FILTERS:
         value = args.get(name, "")
-        if len(value) > 128 or CONTROL_CHARS.search(value):
-            raise ApiError(400, f"{name} must be at most 128 characters, without control"
-                                " characters.", name)
+        if len(value) > query.TEXT_FILTER_MAX or CONTROL_CHARS.search(value):
+            raise ApiError(400, f"{name} must be at most {query.TEXT_FILTER_MAX} characters,"
+                                " without control characters.", name)
         filters[name] = value
     for name, allowed in (("action", audit.ACTIONS), ("outcome", audit.OUTCOMES)):
         value = args.get(name, "")

@@ -7,10 +7,14 @@ from ..state import current_state
 from ..health import checks, claims
 from ..services import instances
 from ..services.errors import NotFound
-from ..validation import FieldError, check_vendor
 from .errors import ApiError
 from .instances import find
-from .payload import instance_fields, json_object, whole_number
+from .models import InstancePing
+from .openapi import Reply, operation
+from .parameters import HealthQuery
+from .payload import json_object
+from .payload import ping as ping_body
+from .responses import Health
 from .routing import route
 from .serialize import check_json, stored_health_json
 
@@ -25,23 +29,31 @@ def register(bp) -> None:
           POST=refresh_health)
 
 
+@operation("PingInstances", {200: Reply("The provider is healthy.", Health)},
+           body=InstancePing, errors=(404,),
+           example={"vendor": "kraken", "endpoint": "http://kraken-proxy.example:10050"},
+           description="With a non-null id, the stored instance is checked with its stored"
+                       " credentials and the result is kept as its health. Otherwise the body"
+                       " is an unsaved instance and nothing is stored. A failed check is a 400"
+                       " whose message says why.")
 def ping():
     """Check a stored instance ({"id": N}) or the unsaved one in the body; 400 says why not."""
-    body = json_object()
-    fields = instance_fields(body)
-    if body.get("id") is not None:
-        result = _check_stored(_stored(whole_number(body["id"])), audited=True)
+    stored_id, fields = ping_body(json_object())
+    if stored_id is not None:
+        result = _check_stored(_stored(stored_id), audited=True)
     else:
         state = current_state()
-        vendor, target = check_vendor(fields.get("vendor")), _unsaved_target(fields)
+        target = instances.unsaved_target(state.secret_box, fields)
         with state.on_demand.slot():
-            result = checks.test_connection(state.session, vendor, target, state.http,
+            result = checks.test_connection(state.session, fields["vendor"], target, state.http,
                                             name=fields.get("name"))
     if not result.ok:
         raise ApiError(400, result.reason)
     return jsonify(check_json(result))
 
 
+@operation("GetInstanceHealth", {200: Reply("The stored health result.", Health)},
+           query=HealthQuery, errors=(400, 404))
 def instance_health(name: str):
     """Show an instance's stored health (reading only: POST checks it)."""
     instance = find(name)
@@ -55,6 +67,12 @@ def instance_health(name: str):
     return jsonify(stored_health_json(instance))
 
 
+@operation("CheckInstanceHealth", {200: Reply("The health result just stored; an unhealthy"
+                                              " provider is still a 200.", Health)},
+           errors=(404, 409),
+           description="The check is claimed like any background check, so no two processes"
+                       " check one instance at once. A deactivated instance is never checked:"
+                       " 409.")
 def refresh_health(name: str):
     """Check an instance now with the background checks, and show the stored result.
 
@@ -97,8 +115,3 @@ def _stored(instance_id: int):
         raise NotFound(f"Instance {instance_id} does not exist.")
     return instances.get(current_state().session, instance_id)
 
-
-def _unsaved_target(fields: dict):
-    if "endpoint" not in fields:
-        raise FieldError("endpoint", "Endpoint is required.")
-    return instances.unsaved_target(current_state().secret_box, fields)

@@ -1,38 +1,58 @@
 """The API's own description: the OpenAPI document and the provider list."""
 from __future__ import annotations
 
-import json
-from functools import lru_cache
-from pathlib import Path
-
 from flask import jsonify, url_for
 
 from ..providers import PROVIDERS
-from .routing import route
+from . import openapi
+from .fields import Endpoint, Name
+from .openapi import Reply, operation
+from .parameters import InstancePath
+from .responses import Providers
+from .routing import operations, route
 from .serialize import provider_json
 
-SPEC_PATH = Path(__file__).with_name("openapi.json")
+INFO = {
+    "title": "Preheat P2P provider API",
+    "version": "2.0",
+    "description": (
+        "Harbor-compatible management of P2P preheat provider instances (Dragonfly, Kraken).\n\n"
+        "Authentication: HTTP Basic with a sysadmin's username and password, or the browser"
+        " session of a logged-in sysadmin. A request with an Authorization header is judged by"
+        " that header alone and needs no CSRF token; a session-authenticated POST, PUT, PATCH"
+        " or DELETE must send the page's CSRF token in the X-CSRFToken header.\n\n"
+        "Bodies are JSON (Content-Type: application/json), at most 64 KiB. Unknown fields are"
+        " refused with a 400 naming them, so a misspelt field never goes unnoticed; the"
+        " read-only fields id, status and setup_timestamp may be sent back as GET returned them"
+        " and are ignored (a PUT or PATCH whose id is not the instance's own is refused)."
+        " auth_info is write-only: no response ever contains it.\n\n"
+        'Every error is {"errors": [{"code", "message", "field"?}]}; field names the offending'
+        " input when there is one."),
+}
 
 
 def register(bp) -> None:
-    route(bp, "/openapi.json", "openapi", GET=openapi)
+    def serve_document():
+        """Serve the OpenAPI document, its server set to where this API is mounted."""
+        return served(bp.preheat_document)
+
+    route(bp, "/openapi.json", "openapi", GET=serve_document)
     route(bp, "/p2p/preheat/providers", "providers", GET=list_providers)
 
 
-@lru_cache(maxsize=1)
-def spec() -> dict:
-    """The hand-written document as shipped, without a server URL."""
-    return json.loads(SPEC_PATH.read_text(encoding="utf-8"))
+def assemble(bp) -> None:
+    """Build the document of every operation routed on `bp`, once, when the API is made."""
+    bp.preheat_document = openapi.build(operations(bp), InstancePath, INFO,
+                                        {"Endpoint": Endpoint, "Name": Name})
 
 
-def openapi():
-    """Serve the OpenAPI document, its server set to where this API is mounted."""
-    document = dict(spec())
+def served(document: dict):
+    """`document` as JSON, its server the URL this blueprint is mounted at."""
     base = url_for(".openapi").rsplit("/", 1)[0]
-    document["servers"] = [{"url": base or "/"}]
-    return jsonify(document)
+    return jsonify({**document, "servers": [{"url": base or "/"}]})
 
 
+@operation("ListProviders", {200: Reply("The providers.", Providers)})
 def list_providers():
     """List the provider drivers Preheat can talk to."""
     return jsonify([provider_json(provider) for provider in PROVIDERS.values()])

@@ -8,11 +8,16 @@ from ..services import instances
 from ..services.query import search
 from ..validation import FieldError
 from . import query
+from .models import InstanceCreate, InstancePatch, InstanceReplace
+from .openapi import PAGING, Reply, header, operation
+from .parameters import InstanceQuery
 from .payload import creation, instance_fields, json_object, replacement
+from .responses import Instance, Instances
 from .routing import route
 from .serialize import instance_json
 
 LIST_PARAMETERS = ("q", "sort")
+STORED = {200: Reply("The instance as stored.", Instance)}
 
 
 def register(bp) -> None:
@@ -22,6 +27,8 @@ def register(bp) -> None:
           PUT=replace_instance, PATCH=update_instance, DELETE=delete_instance)
 
 
+@operation("ListInstances", {200: Reply("One page of instances.", Instances, PAGING)},
+           query=InstanceQuery, errors=(400,))
 def list_instances():
     """List instances as `q`, `sort`, `page` and `page_size` ask, with paging headers."""
     wanted = query.parse(request.args)
@@ -33,6 +40,13 @@ def list_instances():
                             ".instances", args)
 
 
+@operation("CreateInstance", {201: Reply("Created.", Instance, {"Location": header(
+    "The new instance's URL.", {"type": "string"}, required=True)})}, body=InstanceCreate,
+    errors=(409,), example={"vendor": "dragonfly", "name": "df-prod",
+                            "description": "Dragonfly manager, production",
+                            "endpoint": "https://dragonfly.example:8080", "auth_mode": "OAUTH",
+                            "auth_info": {"token": "personal-access-token"}, "enabled": True,
+                            "default": True, "insecure": False})
 def create_instance():
     """Create an instance; answer 201 with it and its Location."""
     data = creation(json_object())
@@ -44,16 +58,22 @@ def create_instance():
     return response
 
 
+@operation("GetInstance", {200: Reply("The instance.", Instance)}, errors=(404,))
 def get_instance(name: str):
     """Show one instance."""
     return jsonify(instance_json(find(name)))
 
 
+@operation("UpdateInstance", STORED, body=InstanceReplace, errors=(404, 409),
+           description="vendor cannot change. An empty auth_info with an unchanged auth_mode"
+                       " keeps the stored secrets.")
 def replace_instance(name: str):
     """Replace an instance with the body, as Harbor's PUT does."""
     return _change(name, replacement)
 
 
+@operation("PatchInstance", STORED, body=InstancePatch, errors=(404, 409),
+           example={"enabled": False})
 def update_instance(name: str):
     """Change only the fields the body names."""
     return _change(name, instance_fields)
@@ -69,6 +89,7 @@ def _change(name: str, fields_of):
     return jsonify(instance_json(instance))
 
 
+@operation("DeleteInstance", {200: Reply("Deleted (no body).")}, errors=(404, 412))
 def delete_instance(name: str):
     """Delete an instance unless a preheat policy uses it (then 412)."""
     instances.delete(current_state().session, [find(name)])

@@ -25,6 +25,7 @@ MAX_TERMS = 20
 DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 2**31 - 1
+TEXT_FILTER_MAX = 128  # the audit log's instance and user filters
 
 _CHAR = r"[^,{}\x00-\x1f\x7f]"
 _FIRST = r"[^~,{}\x00-\x1f\x7f]"

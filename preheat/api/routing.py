@@ -30,6 +30,13 @@ def route(bp, rule: str, endpoint: str, *, claim_all_methods: bool = True, **han
         return handler(**kwargs)
 
     dispatch.__doc__ = f"Dispatch {rule} to the handler of the request's method."
+    operations(bp).extend((rule, method, handler.operation) for method, handler in handlers.items()
+                          if hasattr(handler, "operation"))
     methods = ROUTED_METHODS if claim_all_methods else allowed
     bp.add_url_rule(rule, endpoint, dispatch, methods=methods,
                     provide_automatic_options=False)
+
+
+def operations(bp) -> list:
+    """The (rule, method, Operation) triples routed on `bp` that the document describes."""
+    return bp.__dict__.setdefault("preheat_operations", [])

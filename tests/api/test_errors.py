@@ -158,3 +158,31 @@ def test_put_without_name_is_400(api):
 
 def test_api_answers_are_not_cached(api):
     assert api.get("/instances").headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"auth_mode": "BASIC", "auth_info": {"username": "ops", "password": ""}},
+     "auth_info.password"),
+    ({"auth_mode": "BASIC", "auth_info": {"username": None, "password": "pw"}},
+     "auth_info.username"),
+    ({"auth_mode": "OAUTH"}, "auth_info.token"),
+])
+def test_a_ping_of_an_unsaved_instance_needs_the_secrets_of_its_auth_mode(api, body, field):
+    response = api.post("/instances/ping", {"vendor": "kraken", "endpoint": "http://k", **body})
+    assert response.status_code == 400
+    error = error_of(response)
+    assert error["field"] == field and error["message"].endswith("required for this auth mode.")
+
+
+def test_a_ping_of_an_unsaved_instance_names_a_missing_endpoint(api):
+    response = api.post("/instances/ping", {"vendor": "kraken"})
+    assert response.status_code == 400 and error_of(response)["field"] == "endpoint"
+    assert "required" in error_of(response)["message"]
+
+
+def test_a_secret_with_a_control_character_is_refused_without_repeating_it(api):
+    response = api.post("/instances", {**INSTANCE, "auth_mode": "OAUTH",
+                                       "auth_info": {"token": "canary-\x07"}})
+    error = error_of(response)
+    assert response.status_code == 400 and error["field"] == "auth_info.token"
+    assert error["message"] == "auth_info.token: Must not contain control characters."
