@@ -78,9 +78,9 @@ def statuses():
 def pending_ids(items, submitted, now: datetime) -> set[int]:
     """Rows being checked: just submitted, queued here, or claimed by any process."""
     pending = set(submitted)
+    running = monitor().is_running
     for instance in items:
-        if instance.enabled and (monitor().is_running(instance.id)
-                                 or health.is_claimed(instance, now)):
+        if instance.enabled and (running(instance.id) or health.is_claimed(instance, now)):
             pending.add(instance.id)
     return pending
 
