@@ -32,6 +32,7 @@ test: $(BIN)/.installed-dev
 bench: $(BIN)/.installed-dev
 	$(BIN)/python scripts/bench.py
 	$(BIN)/python scripts/load.py
+	$(BIN)/python scripts/list_speed.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

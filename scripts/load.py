@@ -61,11 +61,11 @@ def log_in(base: str) -> tuple[str, str]:
     return client.cookies["session"], csrf
 
 
-def wait_until_serving(base: str, seconds: float = 60) -> None:
+def wait_until_serving(base: str, seconds: float = 60, path: str = "/login") -> None:
     until = time.monotonic() + seconds
     while True:
         try:
-            requests.get(f"{base}/login", timeout=5).raise_for_status()
+            requests.get(f"{base}{path}", timeout=5).raise_for_status()
             return
         except requests.RequestException:
             if time.monotonic() > until:

@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import NamedTuple
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 
 from ..models import Instance
 from ..validation import CONTROL_CHARS
@@ -16,6 +19,27 @@ PAGE_SIZES = (15, 25, 50, 100)
 SHOWN_STATUS = case((Instance.enabled.is_(False), "deactivated"),
                     (Instance.health_checked_at.is_(None), "unknown"),
                     else_=Instance.health_status)
+class ListedInstance(NamedTuple):
+    """An instance as the table reads it: plain values, no secrets, never written back."""
+
+    id: int
+    name: str
+    description: str | None
+    vendor: str
+    endpoint: str
+    auth_mode: str
+    enabled: bool
+    is_default: bool
+    setup_timestamp: datetime
+    health_status: str
+    health_reason: str | None
+    health_http_status: int | None
+    health_latency_ms: int | None
+    health_checked_at: datetime | None
+    health_claimed_until: datetime | None
+
+
+TABLE_COLUMNS = tuple(getattr(Instance, field) for field in ListedInstance._fields)
 # The columns the instance table sorts by, under the names the JSON API uses.
 TABLE_SORTS = {
     "name": Instance.name_key,
@@ -126,8 +150,33 @@ def paginate(session, query, order, number: int, size: int, *, clamp: bool = Tru
 
 def instance_page(session, name_filter: str = "", number: int = 1, size: int = 15,
                   sort: TableSort = TableSort()) -> Page:
-    """Instances whose name contains `name_filter` (any case), in `sort` order, one page."""
-    query = select(Instance)
-    if name_filter:
-        query = query.where(contains(Instance.name, name_filter))
-    return paginate(session, query, sort.order(), number, size)
+    """Instances whose name contains `name_filter` (any case), in `sort` order, one page.
+
+    The items are ListedInstance values, not Instance objects.
+    """
+    count, rows = _table_statements(sort, bool(name_filter))
+    params = {"pattern": f"%{escape_like(name_filter.lower())}%"} if name_filter else {}
+    connection = session.connection()
+    total = connection.scalar(count, params)
+    number = min(max(1, number), max(1, math.ceil(total / size)))
+    offset = (number - 1) * size
+    if offset >= total:
+        return Page([], total, number, size)
+    result = connection.execute(rows, {**params, "offset": offset, "size": size})
+    return Page([ListedInstance._make(row) for row in result], total, number, size)
+
+
+@cache
+def _table_statements(sort: TableSort, filtered: bool):
+    """The count and the page statements of the instance table, built once per sort.
+
+    A statement built anew is analysed anew each time it runs, which costs more
+    than running it; these take the filter, the offset and the size as parameters.
+    """
+    count = select(func.count()).select_from(Instance)
+    rows = select(*TABLE_COLUMNS)
+    if filtered:
+        matches = func.lower(Instance.name).like(bindparam("pattern"), escape="\\")
+        count, rows = count.where(matches), rows.where(matches)
+    rows = rows.order_by(*sort.order()).offset(bindparam("offset")).limit(bindparam("size"))
+    return count, rows

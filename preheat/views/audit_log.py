@@ -8,6 +8,7 @@ from ..htmx import page_or_partial
 from ..services import audit
 from ..services.audit_pages import audit_page
 from ..services.pages import search_text
+from . import urls
 
 PAGE_SIZE = 25
 
@@ -28,4 +29,5 @@ def audit_log():
                       size=PAGE_SIZE)
     return page_or_partial("preheat/audit_log.html", "preheat/_audit_entries.html",
                            page=page, filters=filters, actions=audit.ACTIONS,
-                           outcomes=audit.OUTCOMES, preheat_title="Audit log")
+                           outcomes=audit.OUTCOMES, preheat_title="Audit log",
+                           audit_url=urls.with_query("preheat.audit_log"))

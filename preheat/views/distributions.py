@@ -9,7 +9,7 @@ from ..state import current_state
 from ..htmx import is_htmx, page_or_partial
 from ..health import claims
 from ..services.pages import PAGE_SIZES, TableSort, instance_page, search_text
-from . import hints, status
+from . import hints, status, table, urls
 
 
 def register(bp) -> None:
@@ -55,10 +55,13 @@ def _current_sort() -> TableSort:
 def _table(page, submitted, now):
     pending = status.pending_ids(page.items, submitted, now)
     query = search_text(request.values.get("q"))
+    sort = _current_sort()
+    list_url = urls.with_query("preheat.distributions")
     response = page_or_partial("preheat/distributions.html", "preheat/_instances.html",
-                               page=page, q=query, sort=_current_sort(), pending=pending,
-                               page_sizes=PAGE_SIZES, poll=status.Poll.start(pending, now),
-                               now=now)
+                               page=page, q=query, sort=sort, page_sizes=PAGE_SIZES,
+                               poll=status.Poll.start(pending, now), list_url=list_url,
+                               headers=table.headers(sort, page, query, list_url),
+                               rows=table.rows(page.items, pending, now))
     if is_htmx():
         # The address bar follows the table, so a reload or a shared link shows it again.
         response.headers["HX-Replace-Url"] = _list_url(page, query)

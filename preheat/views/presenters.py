@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import NamedTuple
 
 from ..providers import AUTH_MODE_LABELS, get_provider
 from ..services.credentials import origin
 
 
-@dataclass(frozen=True)
-class HealthView:
+class HealthView(NamedTuple):
     """How a badge reads: label, colour tone, the reason and the small print."""
 
     label: str

@@ -79,9 +79,9 @@ def statuses():
 def pending_ids(items, submitted, now: datetime) -> set[int]:
     """Rows being checked: just submitted, queued here, or claimed by any process."""
     pending = set(submitted)
+    running = health_checks().is_running
     for instance in items:
-        if instance.enabled and (health_checks().is_running(instance.id)
-                                 or claims.is_claimed(instance, now)):
+        if instance.enabled and (running(instance.id) or claims.is_claimed(instance, now)):
             pending.add(instance.id)
     return pending
 
