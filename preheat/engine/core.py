@@ -77,6 +77,11 @@ class Engine:
                                                 name="preheat-ticker")
                 self._ticker.start()
 
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until the runner has no call of this process left; False on timeout."""
+        waiting = getattr(self.runner, "wait_idle", None)
+        return True if waiting is None else waiting(timeout)
+
     def shutdown(self) -> None:
         """Take no more work: queued calls are cancelled, running ones finish."""
         self._stopped.set()

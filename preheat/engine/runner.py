@@ -7,7 +7,8 @@ call is handed to another process. `args` are JSON values.
 """
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 
 
 class ThreadRunner:
@@ -18,9 +19,25 @@ class ThreadRunner:
             raise ValueError("a runner needs at least one thread")
         self.max_workers = max_workers
         self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix=name)
+        self._lock = threading.Lock()
+        self._calls: set[Future] = set()
 
     def run(self, engine, name: str, args) -> Future:
-        return self._pool.submit(engine.execute, name, args)
+        future = self._pool.submit(engine.execute, name, args)
+        with self._lock:
+            self._calls.add(future)
+        future.add_done_callback(self._done)
+        return future
+
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait until no call is queued or running; False on timeout."""
+        with self._lock:
+            calls = list(self._calls)
+        return not wait(calls, timeout).not_done
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def _done(self, future: Future) -> None:
+        with self._lock:
+            self._calls.discard(future)

@@ -17,16 +17,20 @@ import logging
 import threading
 import time
 from concurrent.futures import Future, wait
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import partial
+from types import SimpleNamespace
 
 from flask import current_app
+from sqlalchemy import select
 
 from ..engine import Job
 from ..engine.core import safe_error
 from ..engine.group_commit import GroupCommit
 from ..models import Instance
 from ..providers import CheckResult
+from ..transport import Target
 from . import checks, claims
 
 log = logging.getLogger(__name__)
@@ -50,6 +54,7 @@ class HealthChecks:
         self._running: dict[int, Future] = {}
         self._closed = False
         self._results = GroupCommit(_record_many)
+        self._read_ahead: dict[tuple[int, str], _Prepared] = {}
         engine.register(Job(CLAIM, self._claim))
         engine.register(Job(CHECK, self._check))
 
@@ -107,8 +112,8 @@ class HealthChecks:
         while True:
             with self._lock:
                 futures = [f for f in self._running.values() if not f.done()]
-            if not futures:
-                return True
+            if not futures:  # and after a shutdown, the checks that were running
+                return self.engine.wait_idle(max(0.0, until - time.monotonic()))
             if time.monotonic() >= until:
                 return False
             wait(futures, max(0.0, until - time.monotonic()))
@@ -119,6 +124,8 @@ class HealthChecks:
             self._closed = True
             futures = list(self._running.values())
         self.engine.shutdown()
+        with self._lock:
+            self._read_ahead.clear()
         for future in futures:
             future.cancel()
 
@@ -129,22 +136,32 @@ class HealthChecks:
 
     def _claim(self, instance_ids: list[int], requested_at: str) -> dict[int, Future | None]:
         """The claim job: claim what this process may check, and start those checks."""
-        session = current_app.extensions["preheat"].session
+        state = current_app.extensions["preheat"]
+        session = state.session
         won, until = claims.claim_many(session, instance_ids,
                                        datetime.fromisoformat(requested_at), self.lease)
+        claimed_until = until.isoformat()
+        # The checks that run in this process take their instance from here
+        # rather than each reading it again; elsewhere a check reads its own.
+        with self._lock:
+            for instance in session.scalars(select(Instance).where(Instance.id.in_(won))):
+                self._read_ahead[instance.id, claimed_until] = _prepare(state, instance)
         session.close()
         started = {}
         for instance_id in won:
             try:
-                started[instance_id] = self.engine.run(CHECK, instance_id, until.isoformat())
+                started[instance_id] = self.engine.run(CHECK, instance_id, claimed_until)
             except RuntimeError:  # shut down meanwhile: the claims run out on their own
                 started[instance_id] = None
         return started
 
     def _check(self, instance_id: int, claimed_until: str) -> CheckResult | None:
         """The check job: check one claimed instance and store the result."""
+        with self._lock:
+            prepared = self._read_ahead.pop((instance_id, claimed_until), None)
         try:
-            return self._check_claimed(instance_id, datetime.fromisoformat(claimed_until))
+            return self._check_claimed(instance_id, datetime.fromisoformat(claimed_until),
+                                       prepared)
         except Exception as exc:
             # Not log.exception: a database error's text carries the statement's
             # parameters, which include the encrypted credentials.
@@ -152,25 +169,27 @@ class HealthChecks:
                       safe_error(exc))
             return None
 
-    def _check_claimed(self, instance_id: int, until: datetime) -> CheckResult | None:
+    def _check_claimed(self, instance_id: int, until: datetime,
+                       prepared: _Prepared | None) -> CheckResult | None:
         state = current_app.extensions["preheat"]
         session = state.session
-        instance = session.get(Instance, instance_id)
-        if instance is None:
-            return None
-        if not instance.enabled:  # deactivated since it was claimed
+        if prepared is None:
+            instance = session.get(Instance, instance_id)
+            if instance is None:
+                return None
+            prepared = _prepare(state, instance)
+        if not prepared.enabled:  # deactivated since it was claimed
             claims.LEASE.release(session, instance_id, until)
             session.commit()
             return None
         until = self._hold(session, instance_id, until)
         if until is None:
             return None  # it waited so long that another process took it over
-        checked, vendor = claims.snapshot(instance), instance.vendor
-        target = checks.prepare(state.secret_box, instance)
         checks.release_connection(session)
-        result = target if isinstance(target, CheckResult) else checks.check(vendor, target,
-                                                                             self._http)
-        self._results.write((instance_id, result, checked, until))
+        target = prepared.target
+        result = target if isinstance(target, CheckResult) else checks.check(
+            prepared.vendor, target, self._http)
+        self._results.write((instance_id, result, prepared.checked, until))
         return result
 
     def _hold(self, session, instance_id: int, until: datetime) -> datetime | None:
@@ -179,6 +198,21 @@ class HealthChecks:
         if left >= REQUESTS_PER_CHECK * self._http.deadline + LEASE_MARGIN:
             return until
         return claims.renew(session, instance_id, until, self.lease)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A claimed instance as its check needs it: read once, secrets decrypted."""
+
+    enabled: bool
+    vendor: str
+    checked: SimpleNamespace  # what `claims.record` compares, to drop results of edits
+    target: Target | CheckResult  # a result when it cannot be checked
+
+
+def _prepare(state, instance: Instance) -> _Prepared:
+    return _Prepared(instance.enabled, instance.vendor, claims.snapshot(instance),
+                     checks.prepare(state.secret_box, instance))
 
 
 def _record_many(results) -> list[bool]:

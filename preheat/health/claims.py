@@ -47,7 +47,8 @@ def record(session, instance_id: int, result: CheckResult, checked=None,
     """Store `result` as the instance's latest health and end its claim.
 
     With `checked` (a snapshot of the instance when the check began), the result
-    is dropped if the endpoint or credentials changed meanwhile; with
+    is dropped if the endpoint or credentials changed meanwhile, or the
+    instance was deactivated; with
     `claimed_until`, if this process's claim ran out and another took it.
     """
     return record_many(session, [(instance_id, result, checked, claimed_until)])[0]
@@ -67,7 +68,7 @@ def record_many(session, results) -> list[bool]:
 def _store(session, instance_id, result, checked, claimed_until) -> bool:
     query = update(Instance).where(Instance.id == instance_id)
     if checked is not None:
-        query = query.where(Instance.endpoint == checked.endpoint,
+        query = query.where(Instance.enabled.is_(True), Instance.endpoint == checked.endpoint,
                             Instance.auth_mode == checked.auth_mode,
                             Instance.auth_secret.is_not_distinct_from(checked.auth_secret),
                             Instance.insecure == checked.insecure)

@@ -65,7 +65,7 @@ class HttpClient:
     def _new_session() -> requests.Session:
         session = requests.Session()
         session.trust_env = False  # no proxies or .netrc credentials from the environment
-        adapter = _PinnedAdapter(pool_connections=32, pool_maxsize=32, max_retries=0)
+        adapter = _PinnedAdapter(pool_connections=256, pool_maxsize=32, max_retries=0)
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         return session

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import heapq
+import ipaddress
 import itertools
 import socket
 import threading
@@ -135,14 +136,24 @@ def current_exchange() -> Exchange:
 def resolve(exchange: Exchange, host: str, port: int, timeout: float) -> list:
     """getaddrinfo with a time limit; failures become ConnectFailure."""
     host = host.strip("[]")
-    future = _resolver_pool.submit(exchange.resolver, host, port, 0, socket.SOCK_STREAM)
     try:
+        if _is_address(host):  # nothing to look up, so nothing that could hang
+            return exchange.resolver(host, port, 0, socket.SOCK_STREAM)
+        future = _resolver_pool.submit(exchange.resolver, host, port, 0, socket.SOCK_STREAM)
         return future.result(timeout)
     except FutureTimeout:
         raise ConnectFailure(f"DNS lookup of {host} timed out after {timeout:g} s.") from None
     except (socket.gaierror, UnicodeError):
         raise ConnectFailure(f"DNS lookup failed: the host name {host} does not resolve."
                              ) from None
+
+
+def _is_address(host: str) -> bool:
+    """Whether `host` is an IP address in its canonical spelling (not a name)."""
+    try:
+        return str(ipaddress.ip_address(host)) == host
+    except ValueError:
+        return False
 
 
 def allowed_addresses(infos, denylist) -> list:
