@@ -67,7 +67,8 @@ def _field_error(item: dict, loc: list, tag, fields: tuple, why: str) -> FieldEr
         return FieldError(field, MODES.get(field) or _rule_message(field, value)
                           or f"Must be one of: {item['ctx']['expected']}.")
     if kind.startswith("string_"):
-        return FieldError(field, _rule_message(field, value) or _constraint(kind, item))
+        return FieldError(field, _rule_message(field, value) or _ascii_hint(field, value)
+                          or _constraint(kind, item))
     return FieldError(field, item["msg"])
 
 
@@ -92,6 +93,21 @@ def _rule_message(field: str, value) -> str | None:
     except FieldError as error:
         return error.message
     return None
+
+
+def _ascii_hint(field: str, value) -> str | None:
+    """For an endpoint the form would take but the API's pattern does not: its ASCII form.
+
+    The form turns an internationalised host name into its ASCII (punycode)
+    spelling; the API takes only what its document describes, ASCII hosts.
+    """
+    if field != "endpoint" or not isinstance(value, str) or value.isascii():
+        return None
+    try:
+        spelled = normalize_endpoint(value)
+    except FieldError:
+        return None
+    return f"Write the host name in ASCII (punycode), as in {label(spelled, 200)}."
 
 
 def _constraint(kind: str, item: dict) -> str:

@@ -186,3 +186,14 @@ def test_a_secret_with_a_control_character_is_refused_without_repeating_it(api):
     error = error_of(response)
     assert response.status_code == 400 and error["field"] == "auth_info.token"
     assert error["message"] == "auth_info.token: Must not contain control characters."
+
+
+def test_an_internationalised_host_is_told_its_ascii_spelling(api):
+    response = api.post("/instances", {**INSTANCE, "endpoint": "http://bücher.example:8080"})
+    assert response.status_code == 400
+    assert error_of(response) == {
+        "code": "BAD_REQUEST", "field": "endpoint",
+        "message": "endpoint: Write the host name in ASCII (punycode), as in"
+                   " http://xn--bcher-kva.example:8080."}
+    created = api.post("/instances", {**INSTANCE, "endpoint": "http://xn--bcher-kva.example:8080"})
+    assert created.status_code == 201
