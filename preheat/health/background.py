@@ -1,11 +1,14 @@
 """Health checks in the background, as two jobs on the engine.
 
 - `health.claim` (ids, requested_at) claims a batch of instances in one
-  transaction and starts `health.check` for each one won.
-- `health.check` (instance id, claim deadline) reads the instance, checks it
+  transaction, reads the ones it won in one query, and starts `health.check`
+  for each.
+- `health.check` (instance id, claim deadline) takes its instance as the
+  claim read it (or reads it, when it runs in another process), checks it
   with its provider's driver and stores the result, unless the instance was
-  edited meanwhile or the claim was lost. It holds no database connection
-  while it waits on the network.
+  edited or deactivated meanwhile or the claim was lost. It holds no
+  database connection while it waits on the network; results are committed
+  in groups (`engine.group_commit`).
 
 `HealthChecks` is how the app asks for checks: at most one per instance is
 queued in a process, and who waits (Check now, the API's refresh, the tests)
