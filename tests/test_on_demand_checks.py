@@ -70,7 +70,7 @@ class TestWithoutABound:
     @pytest.fixture
     def app_config(self, app_config):
         # Long enough a hang that the list is measured well inside it, on a busy machine too.
-        app_config["PREHEAT_HTTP_TIMEOUT"] = 2 * TIMEOUT
+        app_config["PREHEAT_HTTP_TIMEOUT"] = 3 * TIMEOUT
         app_config["PREHEAT_TEST_CONCURRENCY"] = BURST
         return app_config
 
@@ -81,7 +81,8 @@ class TestWithoutABound:
             threads, answers = burst(live_server, cookies, token, endpoint)
             time.sleep(1.5)  # every call is now waiting on the dead endpoint
             loaded = list_latency(live_server, cookies)
-            assert answers == [], "the checks ended before the list was measured"
+            assert answers == [], ("the checks ended before the list was measured", idle,
+                                   loaded)
             for thread in threads:
                 thread.join()
         # Each of them held a database connection through its wait before: the
