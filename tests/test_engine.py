@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 
 from app import create_app
 from preheat.engine import Engine, Job, Lease, Periodic, ThreadRunner
+from preheat.engine.group_commit import GroupCommit
 from preheat.models import AuditEntry, Instance, PeriodicRun, utcnow
 from tests.helpers import add_instances, release
 from tests.test_audit_log import FORM
@@ -178,3 +179,44 @@ def test_health_checks_run_on_another_runner_class_unchanged(app, session, drago
         session.rollback()
     assert runner.sent == ["health.claim", "health.check"]
     assert session.scalar(select(Instance.health_claimed_until)) is None
+
+
+def test_group_commit_stores_every_write_once_in_fewer_batches_and_passes_errors_on():
+    batches, gate = [], threading.Event()
+
+    def write_many(items):
+        gate.wait(5)  # the first batch is slow: the other writes wait and join the next
+        batches.append(list(items))
+        if "bad" in items:
+            raise RuntimeError("the database broke")
+        return [item * 2 for item in items]
+
+    group = GroupCommit(write_many)
+    results, errors = {}, {}
+
+    def write(item):
+        try:
+            results[item] = group.write(item)
+        except RuntimeError as exc:
+            errors[item] = str(exc)
+
+    threads = [threading.Thread(target=write, args=(number,)) for number in range(20)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.2)
+    gate.set()
+    for thread in threads:
+        thread.join(5)
+    assert results == {number: number * 2 for number in range(20)}
+    assert sorted(item for batch in batches for item in batch) == list(range(20))
+    assert len(batches) < 20
+    gate.clear()
+    failing = [threading.Thread(target=write, args=(item,)) for item in ("bad", "worse")]
+    for thread in failing:
+        thread.start()
+    time.sleep(0.2)
+    gate.set()
+    for thread in failing:
+        thread.join(5)
+    assert "bad" in errors and all(message == "the database broke"
+                                   for message in errors.values())
