@@ -85,8 +85,7 @@ def counting(app, name="count", every=timedelta(hours=1)):
 def settle(*engines):
     """Let the runs the ticks started finish."""
     for engine in engines:
-        engine.runner.shutdown()
-        engine.runner._pool.shutdown(wait=True)
+        assert engine.wait_idle(5)
 
 
 def test_periodic_work_fires_once_per_due_time_however_many_processes_tick(two_apps):
@@ -200,23 +199,21 @@ def test_group_commit_stores_every_write_once_in_fewer_batches_and_passes_errors
         except RuntimeError as exc:
             errors[item] = str(exc)
 
-    threads = [threading.Thread(target=write, args=(number,)) for number in range(20)]
-    for thread in threads:
-        thread.start()
-    time.sleep(0.2)
-    gate.set()
-    for thread in threads:
-        thread.join(5)
+    def write_at_once(items):
+        """Write each item from a thread of its own; the first batch waits for the rest."""
+        threads = [threading.Thread(target=write, args=(item,)) for item in items]
+        for thread in threads:
+            thread.start()
+        time.sleep(0.2)
+        gate.set()
+        for thread in threads:
+            thread.join(5)
+
+    write_at_once(range(20))
     assert results == {number: number * 2 for number in range(20)}
     assert sorted(item for batch in batches for item in batch) == list(range(20))
     assert len(batches) < 20
     gate.clear()
-    failing = [threading.Thread(target=write, args=(item,)) for item in ("bad", "worse")]
-    for thread in failing:
-        thread.start()
-    time.sleep(0.2)
-    gate.set()
-    for thread in failing:
-        thread.join(5)
+    write_at_once(["bad", "worse"])
     assert "bad" in errors and all(message == "the database broke"
                                    for message in errors.values())

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
 
-from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..models import PeriodicRun
+from ..state import current_state
 from .lease import utcnow
 
 
@@ -36,7 +36,7 @@ class Periodic:
 
     def take_turn(self, now: datetime | None = None) -> bool:
         """Whether this process won the due run (and moved the due time on)."""
-        session = current_app.extensions["preheat"].session
+        session = current_state().session
         now = now or utcnow()
         try:
             due = session.scalar(select(PeriodicRun.next_run_at)

@@ -25,7 +25,6 @@ from datetime import datetime, timezone
 from functools import partial
 from types import SimpleNamespace
 
-from flask import current_app
 from sqlalchemy import select
 
 from ..engine import Job
@@ -33,6 +32,7 @@ from ..engine.core import safe_error
 from ..engine.group_commit import GroupCommit
 from ..models import Instance
 from ..providers import CheckResult
+from ..state import current_state
 from ..transport import Target
 from . import checks, claims
 
@@ -99,7 +99,7 @@ class HealthChecks:
         until = time.monotonic() + timeout
         future = self.submit([instance_id], requested_at)[instance_id]
         wait([future], timeout)
-        session = current_app.extensions["preheat"].session
+        session = current_state().session
         while True:
             instance = session.get(Instance, instance_id, populate_existing=True)
             session.commit()
@@ -139,7 +139,7 @@ class HealthChecks:
 
     def _claim(self, instance_ids: list[int], requested_at: str) -> dict[int, Future | None]:
         """The claim job: claim what this process may check, and start those checks."""
-        state = current_app.extensions["preheat"]
+        state = current_state()
         session = state.session
         won, until = claims.claim_many(session, instance_ids,
                                        datetime.fromisoformat(requested_at), self.lease)
@@ -174,7 +174,7 @@ class HealthChecks:
 
     def _check_claimed(self, instance_id: int, until: datetime,
                        prepared: _Prepared | None) -> CheckResult | None:
-        state = current_app.extensions["preheat"]
+        state = current_state()
         session = state.session
         if prepared is None:
             instance = session.get(Instance, instance_id)
@@ -219,7 +219,7 @@ def _prepare(state, instance: Instance) -> _Prepared:
 
 
 def _record_many(results) -> list[bool]:
-    return claims.record_many(current_app.extensions["preheat"].session, results)
+    return claims.record_many(current_state().session, results)
 
 
 def _claimed(batch: dict[int, Future], claimed: Future) -> None:
