@@ -26,22 +26,25 @@ def credentials(box: SecretBox, instance: Instance) -> Credentials:
 
 
 def target(box: SecretBox, instance: Instance) -> Target:
-    """What the network layer needs to reach a stored instance."""
-    return Target(instance.endpoint, credentials(box, instance), instance.insecure)
+    """What the network layer needs to reach a stored instance or registry."""
+    return Target(instance.endpoint, credentials(box, instance), instance.insecure,
+                  instance.peer)
 
 
 def unsaved_target(box: SecretBox, data: dict, instance: Instance | None = None,
-                   vendor: str | None = None) -> Target:
+                   vendor: str | None = None, modes: tuple[str, ...] = AUTH_MODES,
+                   peer: str = "provider") -> Target:
     """Validate just enough of unsaved `data` to test a connection with it.
 
     With `instance`, blank secrets fall back to the stored ones, as on save,
     and as there only while the provider, auth mode and endpoint origin stay.
     """
     endpoint = normalize_endpoint(data.get("endpoint"))
-    mode = auth_mode(data.get("auth_mode", "NONE"))
+    mode = auth_mode(data.get("auth_mode", "NONE"), modes)
     info = resolve_auth_info(box, instance, mode, data.get("auth_info") or {},
                              endpoint=endpoint, vendor=vendor)
-    return Target(endpoint, Credentials.from_auth_info(mode, info), bool(data.get("insecure")))
+    return Target(endpoint, Credentials.from_auth_info(mode, info), bool(data.get("insecure")),
+                  peer)
 
 
 def apply_auth(box: SecretBox, instance: Instance, data: dict) -> None:
@@ -55,7 +58,7 @@ def apply_auth(box: SecretBox, instance: Instance, data: dict) -> None:
     if not ({"auth_mode", "auth_info"} & data.keys()) and (
             stored is None or same_origin(endpoint, instance.endpoint)):
         return
-    mode = auth_mode(data.get("auth_mode", instance.auth_mode))
+    mode = auth_mode(data.get("auth_mode", instance.auth_mode), instance.auth_modes)
     info = resolve_auth_info(box, stored, mode, data.get("auth_info") or {}, endpoint=endpoint)
     if stored is not None and mode == instance.auth_mode and info == _opened(box, instance):
         return
@@ -63,11 +66,12 @@ def apply_auth(box: SecretBox, instance: Instance, data: dict) -> None:
     instance.auth_secret = box.seal(info) if info else None
 
 
-def auth_mode(value) -> str:
-    """A valid auth mode (any case) or FieldError."""
+def auth_mode(value, allowed: tuple[str, ...] = AUTH_MODES) -> str:
+    """A valid auth mode (any case) among `allowed`, or FieldError."""
     mode = str(value or "NONE").upper()
-    if mode not in AUTH_MODES:
-        raise FieldError("auth_mode", "Auth Mode must be one of NONE, BASIC or OAUTH.")
+    if mode not in allowed:
+        listed = ", ".join(allowed[:-1]) + " or " + allowed[-1]
+        raise FieldError("auth_mode", f"Auth Mode must be one of {listed}.")
     return mode
 
 
@@ -122,8 +126,8 @@ def origin(endpoint: str) -> str:
 
 def _retype(key: str, instance: Instance) -> str:
     name = SECRET_LABELS[key].lower()
-    return (f"Type the {name} again: a stored {name} is only sent to the endpoint it was"
-            f" saved with ({origin(instance.endpoint)}).")
+    return (f"Type the {name} again: a stored {name} is only sent to the"
+            f" {instance.address_label} it was saved with ({origin(instance.endpoint)}).")
 
 
 def _opened(box: SecretBox, instance: Instance) -> dict | None:

@@ -1,0 +1,100 @@
+"""Creating and deleting projects, the namespaces of a registry that policies belong to.
+
+A project holds the repositories `<name>/*` of its registry; project
+`library` also holds the repositories without a namespace (`alpine`), as
+Docker's convention has it. Nothing here touches the registry itself.
+"""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..models import PROJECT_NAME_MAX, Project, Registry, utcnow
+from . import audit
+from .errors import FieldError, NotFound
+from .saving import audit_failure, commit, ensure_unique, gone_meanwhile
+
+PROJECT_NAME = re.compile(r"[a-z0-9]+(?:[._-][a-z0-9]+)*")
+NAME_RULE = ("Project names are lower-case letters and digits, with single '.', '_' or '-'"
+             f" between them, at most {PROJECT_NAME_MAX} characters.")
+AS_PROJECT = {"object_type": "project"}
+_CONFLICTS = {"uq_preheat_project_name": ("name", "A project with this name already exists.")}
+
+
+def check_project_name(value) -> str:
+    """A valid project name, or FieldError saying the rule."""
+    name = value.strip() if isinstance(value, str) else ""
+    if not name:
+        raise FieldError("name", "Project name is required.")
+    if len(name) > PROJECT_NAME_MAX or not PROJECT_NAME.fullmatch(name):
+        hint = " Use lower case." if PROJECT_NAME.fullmatch(name.lower()) else ""
+        raise FieldError("name", NAME_RULE + hint)
+    return name
+
+
+def get(session: Session, project_id: int) -> Project:
+    """Return the project with this id or raise NotFound."""
+    project = session.get(Project, project_id)
+    if project is None:
+        raise NotFound(f"Project {project_id} does not exist.")
+    return project
+
+
+def get_by_name(session: Session, name: str) -> Project:
+    """Return the project with this name or raise NotFound."""
+    if len(name) > PROJECT_NAME_MAX or not PROJECT_NAME.fullmatch(name):
+        raise NotFound(f"No project has this name. {NAME_RULE}")
+    project = session.scalar(select(Project).where(Project.name == name))
+    if project is None:
+        raise NotFound(f"Project {name!r} does not exist.")
+    return project
+
+
+def get_by_name_or_id(session: Session, value: str) -> Project:
+    """The project named `value`, or with id `value` when it is a number (Harbor's rule)."""
+    return get(session, int(value)) if value.isdigit() else get_by_name(session, value)
+
+
+def create(session: Session, name, registry: Registry, repo_count: int | None = None) -> Project:
+    """Store a new project on `registry`; raise FieldError or Conflict."""
+    with audit_failure(session, "create", str(name or ""), **AS_PROJECT):
+        now = utcnow()
+        project = Project(name=check_project_name(name), image_registry=registry,
+                          created_at=now, updated_at=now, repo_count=repo_count,
+                          repos_counted_at=now if repo_count is not None else None)
+        ensure_unique(session, project, Project.name, project.name, "name",
+                      f"A project named {project.name} already exists.")
+        session.add(project)
+        return commit(session, project, "create", f"project on registry {registry.name}",
+                      _CONFLICTS, **AS_PROJECT, noun="project")
+
+
+def count_repositories(session: Session, project: Project, count: int) -> None:
+    """Remember how many repositories the registry's catalog holds for the project."""
+    project.repo_count = count
+    project.repos_counted_at = utcnow()
+    with gone_meanwhile(session, "project"):
+        session.commit()
+
+
+def delete(session: Session, projects: list[Project]) -> None:
+    """Delete the projects; nothing in their registry is touched."""
+    for project in projects:
+        audit.record(session, "delete", name=project.name, object_id=project.id,
+                     detail=f"project on registry {project.image_registry.name}", **AS_PROJECT)
+        session.delete(project)
+    with gone_meanwhile(session, "project"):
+        session.commit()
+
+
+def namespace_of(repository: str) -> str:
+    """The project a repository belongs to: its first path part, or `library` without one."""
+    head, slash, _ = repository.partition("/")
+    return head if slash else "library"
+
+
+def in_project(project_name: str, repository: str) -> bool:
+    """Whether `repository` (its full path in the registry) belongs to the project."""
+    return namespace_of(repository) == project_name
