@@ -77,32 +77,39 @@ class RegistryClient:
              deadline: float | None = None, **options) -> HttpResponse:
         """One request with the credentials the registry asks for; raise RegistryError.
 
-        A 401 is answered once: with the target's Basic credentials, or with a
-        token fetched for the challenge's scope (`scope`, or the one the request
-        needs, when the challenge names none). Any other answer is returned.
+        A 401 is answered with the target's Basic credentials, or with a token
+        fetched for the challenge's scope (`scope`, or the one the request
+        needs, when the challenge names none); a token the registry calls
+        invalid is fetched again once. Any other answer is returned.
         """
         target = replace(target, peer="registry")
         scope = scope_for(method, path) if scope is None else scope
-        known = self._challenges.get(target.endpoint)
-        sent, sent_scope = self._credentials(target, known, scope, deadline), scope
+        sent = self._credentials(target, self._challenges.get(target.endpoint), scope, deadline)
         response = self._call(target, method, path, sent, deadline, options)
-        challenge = read_challenge(response.headers.get("WWW-Authenticate")) \
-            if response.status == 401 else None
-        if challenge is None:
-            return response
-        self._challenges[target.endpoint] = replace(challenge, scope="", error="")
-        wanted = challenge.scope or scope
-        if challenge.scheme == "bearer":
-            if challenge.error == "invalid_token" and sent.mode == "OAUTH":
-                self.tokens.forget(target, challenge, sent_scope)
-            elif sent.mode == "OAUTH" and wanted == sent_scope:
-                return response  # the token we had is all the rights we get
-        elif challenge.scheme != "basic" or sent.mode == "BASIC":
-            return response
-        again = self._credentials(target, challenge, wanted, deadline)
-        if again.mode == "NONE" or target.credentials.mode == "OAUTH":
-            return response
-        return self._call(target, method, path, again, deadline, options)
+        renewed = False
+        for _ in range(2):
+            challenge = read_challenge(response.headers.get("WWW-Authenticate")) \
+                if response.status == 401 else None
+            if challenge is None or target.credentials.mode == "OAUTH":
+                break
+            self._challenges[target.endpoint] = replace(challenge, scope="", error="")
+            wanted = challenge.scope or scope
+            if challenge.scheme == "bearer" and sent.mode == "OAUTH":
+                if challenge.error != "invalid_token" or renewed:
+                    if wanted == scope:
+                        break  # the token we had is all the rights we get
+                else:
+                    self.tokens.forget(target, challenge, scope)
+                    renewed = True
+            elif challenge.scheme != "bearer" and (challenge.scheme != "basic"
+                                                   or sent.mode == "BASIC"):
+                break
+            sent = self._credentials(target, challenge, wanted, deadline)
+            if sent.mode == "NONE":
+                break
+            scope = wanted
+            response = self._call(target, method, path, sent, deadline, options)
+        return response
 
     def _credentials(self, target: Target, challenge: Challenge | None, scope: str,
                      deadline) -> Credentials:

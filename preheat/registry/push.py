@@ -133,8 +133,17 @@ class Pusher:
             if "://" in shown:
                 shown = "/v2/" + shown.partition("/v2/")[2]
             raise RegistryError(f"{status_text(response.status)} from {method} {shown}"
-                                + _code(response) + ".", response.status)
+                                + _code(response) + self._why(response.status),
+                                response.status)
         return response
+
+
+    def _why(self, status: int) -> str:
+        if status not in (401, 403):
+            return "."
+        if self.target.credentials.mode == "NONE":
+            return ": the registry asks for credentials, and none were given."
+        return ": the registry refused these credentials."
 
 
 @dataclass(frozen=True)
