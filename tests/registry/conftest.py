@@ -34,6 +34,14 @@ def open_registry(registry_binary, tmp_path_factory):
     running.stop()
 
 
+@pytest.fixture
+def own_registry(registry_binary, tmp_path):
+    """An open docker-registry of this test's own, for exact contents (catalog, counts)."""
+    running = start_registry(tmp_path / "own-registry")
+    yield running
+    running.stop()
+
+
 @pytest.fixture(scope="session")
 def basic_registry(registry_binary, tmp_path_factory):
     """A docker-registry behind htpasswd Basic auth; user alice."""

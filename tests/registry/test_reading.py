@@ -9,15 +9,6 @@ from preheat.registry.names import DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_
 from preheat.transport import Target
 from tests.providers.faults import silent
 from tests.registry.conftest import pusher_for, target_of
-from tests.registry.server import start_registry
-
-
-@pytest.fixture
-def fresh_registry(registry_binary, tmp_path):
-    """An open registry of this test's own, for exact catalog contents."""
-    running = start_registry(tmp_path)
-    yield running
-    running.stop()
 
 
 def test_pushed_images_resolve_to_the_digests_the_push_returned(client, open_registry, repo):
@@ -51,12 +42,12 @@ def test_one_tag_costs_one_head_and_an_index_one_get_more(client, open_registry,
     assert client.counts == {"registry": 5, "token service": 0}
 
 
-def test_catalog_follows_relative_links_across_pages(client, fresh_registry):
-    push = pusher_for(fresh_registry)
+def test_catalog_follows_relative_links_across_pages(client, own_registry):
+    push = pusher_for(own_registry)
     names = ["alpine", "team/api", "team/web", "tools/ci", "zeta"]
     for name in names:
         push.image(name, "1")
-    target = target_of(fresh_registry)
+    target = target_of(own_registry)
     assert client.catalog(target, page_size=2) == names
     assert client.requests_made == 3  # 2 + 2 + 1: the short page has no Link
     client.reset_counts()
@@ -67,11 +58,11 @@ def test_catalog_follows_relative_links_across_pages(client, fresh_registry):
     assert client.catalog(target, page_size=5000) == names  # n above maxentries is capped
 
 
-def test_namespaces_count_repositories_and_put_bare_names_in_library(client, fresh_registry):
-    push = pusher_for(fresh_registry)
+def test_namespaces_count_repositories_and_put_bare_names_in_library(client, own_registry):
+    push = pusher_for(own_registry)
     for name in ["alpine", "library/nginx", "team/api", "team/web/frontend", "zeta"]:
         push.image(name, "1")
-    assert namespaces(client.catalog(target_of(fresh_registry))) == [
+    assert namespaces(client.catalog(target_of(own_registry))) == [
         Namespace("library", ("alpine", "library/nginx", "zeta")),
         Namespace("team", ("team/api", "team/web/frontend"))]
     assert [(n.name, n.count) for n in namespaces(["b/x", "a", "b/y"])] == \
