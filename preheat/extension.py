@@ -12,6 +12,8 @@ from werkzeug.utils import import_string
 from .crypto import SecretBox, load_or_create_key_file, parse_keys
 from .engine import Engine, Periodic, ThreadRunner
 from .health.background import HealthChecks
+from .health.subjects import REGISTRIES
+from .registry import RegistryClient
 from .services import audit
 from .services.on_demand import OnDemandLimit
 from .state import PreheatState, current_state
@@ -80,11 +82,14 @@ def init_app(app: Flask, *, url_prefix: str | None = None, api_prefix: str | Non
     state.engine = Engine(app, ThreadRunner(int(app.config["PREHEAT_HEALTH_CONCURRENCY"])),
                           tick_seconds=float(app.config["PREHEAT_TICK_SECONDS"]))
     state.health = HealthChecks(state.engine, state.http)
+    state.registries = RegistryClient(state.http)
+    state.registry_health = HealthChecks(state.engine, state.http, REGISTRIES)
     state.engine.every(Periodic("prune-audit", timedelta(hours=1), _prune_audit))
     app.before_request(state.engine.start)
     state.on_demand = OnDemandLimit(int(app.config["PREHEAT_TEST_CONCURRENCY"]),
                                     state.http.deadline)
     atexit.register(state.health.shutdown)
+    atexit.register(state.registry_health.shutdown)
     app.extensions["preheat"] = state
 
     _enforce_sqlite_foreign_keys(app, db)

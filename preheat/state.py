@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from .crypto import SecretBox
     from .engine import Engine
     from .health.background import HealthChecks
+    from .registry import RegistryClient
     from .services.on_demand import OnDemandLimit
     from .transport import HttpClient
 
@@ -29,6 +30,9 @@ class PreheatState:
     engine: Engine
     health: HealthChecks
     on_demand: OnDemandLimit | None = None
+    # One registry client per process: it keeps the registries' challenges and tokens.
+    registries: RegistryClient | None = None
+    registry_health: HealthChecks | None = None
     layout_checked: bool = False
 
     @property

@@ -134,4 +134,5 @@ def test_projects_are_found_by_name_or_id(session, box):
 @pytest.mark.parametrize("repository, project", [
     ("alpine", "library"), ("library/nginx", "library"), ("team/app/api", "team")])
 def test_repositories_belong_to_their_first_path_part_or_library(repository, project):
-    assert projects.namespace_of(repository) == project
+    assert projects.in_project(project, repository)
+    assert not projects.in_project("other", repository)

@@ -30,36 +30,41 @@ from sqlalchemy import select
 from ..engine import Job
 from ..engine.core import safe_error
 from ..engine.group_commit import GroupCommit
-from ..models import Instance
 from ..providers import CheckResult
 from ..state import current_state
 from ..transport import Target
 from . import checks, claims
+from .subjects import INSTANCES, Subject
 
 log = logging.getLogger(__name__)
-CLAIM, CHECK = "health.claim", "health.check"
-# A check makes at most this many requests, each within the client's deadline.
-REQUESTS_PER_CHECK = 2
 LEASE_MARGIN = 10.0
 
 
 class HealthChecks:
-    """Checks instances in the background on `engine`; one check per instance at a time."""
+    """Checks the rows of `subject` (instances by default) in the background on `engine`.
 
-    def __init__(self, engine, http):
+    One check per row at a time; the jobs are named after the subject
+    (`health.claim`, `health.check` for instances).
+    """
+
+    def __init__(self, engine, http, subject: Subject = INSTANCES):
         self.engine = engine
+        self.subject = subject
         self._http = http
+        self._claims = subject.claims
+        self._claim_job, self._check_job = f"{subject.jobs}.claim", f"{subject.jobs}.check"
         # Long enough to wait for a thread, then connect and check; a check
         # that waited long for a thread renews its claim first.
-        self.longest_check = http.connect_timeout + REQUESTS_PER_CHECK * http.deadline
+        self._check_budget = subject.requests_per_check * http.deadline
+        self.longest_check = http.connect_timeout + self._check_budget
         self.lease = http.connect_timeout + self.longest_check + LEASE_MARGIN
         self._lock = threading.Lock()
         self._running: dict[int, Future] = {}
         self._closed = False
-        self._results = GroupCommit(_record_many)
+        self._results = GroupCommit(partial(_record_many, subject.claims))
         self._read_ahead: dict[tuple[int, str], _Prepared] = {}
-        engine.register(Job(CLAIM, self._claim))
-        engine.register(Job(CHECK, self._check))
+        engine.register(Job(self._claim_job, self._claim))
+        engine.register(Job(self._check_job, self._check))
 
     def is_running(self, instance_id: int) -> bool:
         """Whether this process has a check of the instance queued or running."""
@@ -85,7 +90,7 @@ class HealthChecks:
                     future.add_done_callback(partial(self._forget, instance_id))
                 futures[instance_id] = future
         if batch:
-            claimed = self.engine.run(CLAIM, sorted(batch), requested_at.isoformat())
+            claimed = self.engine.run(self._claim_job, sorted(batch), requested_at.isoformat())
             claimed.add_done_callback(partial(_claimed, batch))
         return futures
 
@@ -101,7 +106,7 @@ class HealthChecks:
         wait([future], timeout)
         session = current_state().session
         while True:
-            instance = session.get(Instance, instance_id, populate_existing=True)
+            instance = session.get(self.subject.model, instance_id, populate_existing=True)
             session.commit()
             if instance is None or claims.has_result_since(instance, requested_at):
                 return True
@@ -141,19 +146,21 @@ class HealthChecks:
         """The claim job: claim what this process may check, and start those checks."""
         state = current_state()
         session = state.session
-        won, until = claims.claim_many(session, instance_ids,
-                                       datetime.fromisoformat(requested_at), self.lease)
+        won, until = self._claims.claim_many(session, instance_ids,
+                                             datetime.fromisoformat(requested_at), self.lease)
         claimed_until = until.isoformat()
         # The checks that run in this process take their instance from here
         # rather than each reading it again; elsewhere a check reads its own.
         with self._lock:
-            for instance in session.scalars(select(Instance).where(Instance.id.in_(won))):
-                self._read_ahead[instance.id, claimed_until] = _prepare(state, instance)
+            model = self.subject.model
+            for row in session.scalars(select(model).where(model.id.in_(won))):
+                self._read_ahead[row.id, claimed_until] = _prepare(state, self.subject, row)
         session.close()
         started = {}
         for instance_id in won:
             try:
-                started[instance_id] = self.engine.run(CHECK, instance_id, claimed_until)
+                started[instance_id] = self.engine.run(self._check_job, instance_id,
+                                                       claimed_until)
             except RuntimeError:  # shut down meanwhile: the claims run out on their own
                 started[instance_id] = None
         return started
@@ -168,8 +175,8 @@ class HealthChecks:
         except Exception as exc:
             # Not log.exception: a database error's text carries the statement's
             # parameters, which include the encrypted credentials.
-            log.error("checking the health of instance %s failed: %s", instance_id,
-                      safe_error(exc))
+            log.error("checking the health of %s %s failed: %s", self.subject.noun,
+                      instance_id, safe_error(exc))
             return None
 
     def _check_claimed(self, instance_id: int, until: datetime,
@@ -177,12 +184,12 @@ class HealthChecks:
         state = current_state()
         session = state.session
         if prepared is None:
-            instance = session.get(Instance, instance_id)
-            if instance is None:
+            row = session.get(self.subject.model, instance_id)
+            if row is None:
                 return None
-            prepared = _prepare(state, instance)
+            prepared = _prepare(state, self.subject, row)
         if not prepared.enabled:  # deactivated since it was claimed
-            claims.LEASE.release(session, instance_id, until)
+            self._claims.lease.release(session, instance_id, until)
             session.commit()
             return None
         until = self._hold(session, instance_id, until)
@@ -190,36 +197,36 @@ class HealthChecks:
             return None  # it waited so long that another process took it over
         checks.release_connection(session)
         target = prepared.target
-        result = target if isinstance(target, CheckResult) else checks.check(
-            prepared.vendor, target, self._http)
+        result = target if isinstance(target, CheckResult) else self.subject.check(
+            state, prepared.kind, target)
         self._results.write((instance_id, result, prepared.checked, until))
         return result
 
     def _hold(self, session, instance_id: int, until: datetime) -> datetime | None:
         """Make sure the claim outlasts the check; None if another process took it over."""
         left = (until - datetime.now(timezone.utc)).total_seconds()
-        if left >= REQUESTS_PER_CHECK * self._http.deadline + LEASE_MARGIN:
+        if left >= self._check_budget + LEASE_MARGIN:
             return until
-        return claims.renew(session, instance_id, until, self.lease)
+        return self._claims.renew(session, instance_id, until, self.lease)
 
 
 @dataclass(frozen=True)
 class _Prepared:
-    """A claimed instance as its check needs it: read once, secrets decrypted."""
+    """A claimed row as its check needs it: read once, secrets decrypted."""
 
     enabled: bool
-    vendor: str
+    kind: str  # the instance's provider, the registry's type
     checked: SimpleNamespace  # what `claims.record` compares, to drop results of edits
     target: Target | CheckResult  # a result when it cannot be checked
 
 
-def _prepare(state, instance: Instance) -> _Prepared:
-    return _Prepared(instance.enabled, instance.vendor, claims.snapshot(instance),
-                     checks.prepare(state.secret_box, instance))
+def _prepare(state, subject: Subject, row) -> _Prepared:
+    return _Prepared(getattr(row, "enabled", True), subject.kind_of(row),
+                     claims.Claims.snapshot(row), checks.prepare(state.secret_box, row))
 
 
-def _record_many(results) -> list[bool]:
-    return claims.record_many(current_state().session, results)
+def _record_many(subject_claims: claims.Claims, results) -> list[bool]:
+    return subject_claims.record_many(current_state().session, results)
 
 
 def _claimed(batch: dict[int, Future], claimed: Future) -> None:

@@ -9,7 +9,7 @@ from ..crypto import SecretError
 from ..models import Instance
 from ..providers import CheckResult, get_provider
 from ..services import audit
-from ..services import instances as instance_service
+from ..services.credentials import target as credential_target
 from ..transport import HttpClient, Target, secrets_of
 from ..transport.untrusted import echoes
 
@@ -21,8 +21,18 @@ def check(vendor: str, target: Target, http: HttpClient) -> CheckResult:
     provider = get_provider(vendor)
     if provider is None:
         return CheckResult(False, f"Unknown provider {vendor!r}.")
+    return _guarded(lambda: provider.check_health(target, http), target)
+
+
+def check_registry(client, target: Target) -> CheckResult:
+    """Check the registry at `target` with the registry client; never raises."""
+    return _guarded(lambda: client.check(target), target)
+
+
+def _guarded(run, target: Target) -> CheckResult:
+    """Run one check: a bug becomes a failed result, an echoed secret is not shown."""
     try:
-        result = provider.check_health(target, http)
+        result = run()
     except Exception as exc:  # a driver bug must not become a 500 or a dead worker
         # Where it failed, but not the exception's text: it may quote the answer.
         log.error("health check of %s failed unexpectedly: %s\n%s", target.endpoint,
@@ -31,7 +41,7 @@ def check(vendor: str, target: Target, http: HttpClient) -> CheckResult:
     # The drivers never repeat an answer that echoes the credentials; this is the
     # last line of defence before a reason is shown, stored and audited.
     if echoes(result.reason, secrets_of(target.credentials), pieces=False):
-        return replace(result, ok=False, reason="The provider's answer repeated the"
+        return replace(result, ok=False, reason=f"The {target.peer}'s answer repeated the"
                                                 " credentials it was sent, so it is not shown.")
     return result
 
@@ -46,12 +56,23 @@ def test_connection(session, vendor: str, target: Target, http: HttpClient, *,
     return result
 
 
+def test_registry(session, client, target: Target, *, name: str | None,
+                  registry_id: int | None = None) -> CheckResult:
+    """Check a (possibly unsaved) registry for a user, and record that they did."""
+    release_connection(session)
+    result = check_registry(client, target)
+    audit_test(session, result, endpoint=target.endpoint, name=name, instance_id=registry_id,
+               object_type="registry")
+    session.commit()
+    return result
+
+
 def audit_test(session, result: CheckResult, *, endpoint: str, name: str | None,
-               instance_id: int | None) -> None:
+               instance_id: int | None, object_type: str = "instance") -> None:
     """Record in the audit log that a user tested a connection, and what it answered."""
     audit.record(session, "test_connection", name=name, object_id=instance_id,
                  outcome="success" if result.ok else "failure",
-                 detail=f"{endpoint}: {result.reason}")
+                 detail=f"{endpoint}: {result.reason}", object_type=object_type)
 
 
 def check_instance(box, instance: Instance, http: HttpClient, session=None) -> CheckResult:
@@ -78,8 +99,8 @@ def release_connection(session) -> None:
 
 
 def prepare(box, instance: Instance) -> Target | CheckResult:
-    """The target to check a stored instance at, or the result if its secrets cannot be read."""
+    """The target to check a stored row at, or the result if its secrets cannot be read."""
     try:
-        return instance_service.target(box, instance)
+        return credential_target(box, instance)
     except SecretError as exc:
         return CheckResult(False, f"Cannot check: {exc}.")

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..models import PROJECT_NAME_MAX, Project, Registry, utcnow
+from ..registry import namespace_of
 from . import audit
 from .errors import FieldError, NotFound
 from .saving import audit_failure, commit, ensure_unique, gone_meanwhile
@@ -87,12 +88,6 @@ def delete(session: Session, projects: list[Project]) -> None:
         session.delete(project)
     with gone_meanwhile(session, "project"):
         session.commit()
-
-
-def namespace_of(repository: str) -> str:
-    """The project a repository belongs to: its first path part, or `library` without one."""
-    head, slash, _ = repository.partition("/")
-    return head if slash else "library"
 
 
 def in_project(project_name: str, repository: str) -> bool:
