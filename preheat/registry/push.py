@@ -18,8 +18,7 @@ from urllib.parse import quote
 from ..providers.probe import status_text
 from ..transport import Target
 from .client import RegistryClient
-from .errors import RegistryError
-from .listing import _code
+from .errors import RegistryError, error_code
 from .names import (DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST, reference_problem,
                     repository_problem)
 
@@ -133,7 +132,7 @@ class Pusher:
             if "://" in shown:
                 shown = "/v2/" + shown.partition("/v2/")[2]
             raise RegistryError(f"{status_text(response.status)} from {method} {shown}"
-                                + _code(response) + self._why(response.status),
+                                + error_code(response) + self._why(response.status),
                                 response.status)
         return response
 
