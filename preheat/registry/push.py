@@ -12,7 +12,7 @@ import hashlib
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from ..providers.probe import status_text
@@ -55,6 +55,9 @@ class Pusher:
     def image(self, repository: str, tag: str | None, *, kind: str = "oci",
               platform: str = "linux/amd64") -> Pushed:
         """Push one image (config + one layer) and tag it; `tag=None` pushes it by digest."""
+        problem = repository_problem(repository) or (tag and reference_problem(tag))
+        if problem:
+            raise RegistryError(problem)
         media = KINDS[kind]
         config = self._blob(repository, _config(platform), media["config"])
         layer = self._blob(repository, f"layer of {repository} for {platform}", media["layer"])
@@ -147,7 +150,7 @@ class Pusher:
 
 @dataclass(frozen=True)
 class _Stored(Pushed):
-    body: bytes = b""
+    body: bytes = field(default=b"", repr=False)
 
 
 def _body(value) -> bytes:

@@ -9,7 +9,7 @@ from preheat.registry import (Namespace, RegistryClient, RegistryError, manifest
 from preheat.registry.names import DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST
 from preheat.transport import Target
 from tests.providers.faults import silent
-from tests.registry.conftest import pusher_for, target_of
+from tests.registry.fixtures import pusher_for, target_of
 from tests.registry.server import start_registry
 
 
@@ -122,8 +122,8 @@ def test_artifacts_of_a_silent_registry_end_at_the_deadline(client):
     assert all(a.digest is None and a.reason for a in found)
 
 
-def test_check_costs_two_requests_on_an_open_registry(http, open_registry):
-    client = RegistryClient(http)
+def test_check_costs_two_requests_on_an_open_registry(registry_http, open_registry):
+    client = RegistryClient(registry_http)
     assert client.check(target_of(open_registry)).ok
     assert client.counts == {"registry": 2, "token service": 0}
 
