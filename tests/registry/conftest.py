@@ -1,7 +1,5 @@
-"""The registry fixtures (tests.registry.fixtures) for every test in this folder."""
+"""The registry tests: `client` is the registry client here (the fixtures load for all tests)."""
 import pytest
-
-from tests.registry.fixtures import *  # noqa: F401,F403 - fixtures are found by name
 
 
 @pytest.fixture

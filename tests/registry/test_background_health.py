@@ -9,7 +9,7 @@ from preheat.health import checks
 from preheat.models import AuditEntry, Registry
 from preheat.providers import CheckResult
 from preheat.services import registries
-from tests.registry.conftest import PASSWORD, USER
+from tests.registry.fixtures import PASSWORD, USER
 
 
 @pytest.fixture
