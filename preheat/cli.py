@@ -39,7 +39,8 @@ def make_cli() -> AppGroup:
             count = keys.rotate_all(state.db.session, state.secret_box)
         except SecretError as error:
             raise click.ClickException(str(error))
-        click.echo(f"Re-encrypted the credentials of {count} instance(s) with the newest key.")
+        click.echo(f"Re-encrypted {count} stored credential(s) of instances and registries"
+                   " with the newest key.")
 
     @group.command("prune-audit")
     def prune_audit():

@@ -5,15 +5,16 @@ from sqlalchemy import select
 
 from app import create_app
 from preheat.crypto import SecretBox
-from preheat.models import Instance
-from preheat.services import instances
+from preheat.models import Instance, Registry
+from preheat.services import instances, registries
 from tests.helpers import add_instances, release
 
 
 def secrets_of(app):
     with app.app_context():
         session = app.extensions["preheat"].db.session
-        return {i.name: i.auth_secret for i in session.scalars(select(Instance))}
+        return {row.name: row.auth_secret
+                for model in (Instance, Registry) for row in session.scalars(select(model))}
 
 
 @pytest.fixture
@@ -40,6 +41,11 @@ def seed(app):
                           "endpoint": f"http://df{number}", "auth_mode": "OAUTH",
                           "auth_info": {"token": f"token-{number}"}} for number in range(3)),
                   {"vendor": "kraken", "name": "plain", "endpoint": "http://plain"})
+    with app.app_context():
+        state = app.extensions["preheat"]
+        registries.create(state.db.session, state.secret_box, {
+            "name": "hub", "url": "http://hub.example", "auth_mode": "BASIC",
+            "auth_info": {"username": "puller", "password": "registry-pw"}})
 
 
 def test_rotate_key_re_encrypts_every_secret_with_the_newest_key(app, restart_with, old_key):
@@ -48,10 +54,11 @@ def test_rotate_key_re_encrypts_every_secret_with_the_newest_key(app, restart_wi
     rotated_app = restart_with([new_key, old_key])
     result = rotated_app.test_cli_runner().invoke(args=["preheat", "rotate-key"])
     assert result.exit_code == 0, result.output
-    assert "credentials of 3 instance(s)" in result.output
+    assert "Re-encrypted 4 stored credential(s)" in result.output
     new_only = SecretBox([new_key])
     assert {name: new_only.open(token) for name, token in secrets_of(app).items() if token} == {
-        f"df{n}": {"token": f"token-{n}"} for n in range(3)}
+        **{f"df{n}": {"token": f"token-{n}"} for n in range(3)},
+        "hub": {"username": "puller", "password": "registry-pw"}}
 
 
 def test_secrets_under_an_old_key_still_read_before_rotation(app, restart_with, old_key):
