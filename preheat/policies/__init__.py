@@ -1,0 +1,1 @@
+"""Preheat policies: which images of a project go to which provider instance."""
