@@ -137,3 +137,17 @@ def failing_health_writes(app):
         yield
     finally:
         event.remove(engine, "before_cursor_execute", fail_on_record)
+
+
+def project_id(session, name: str = "library") -> int:
+    """The id of project `name` (on a registry of its own), created on first use."""
+    from preheat.models import Project, Registry, utcnow
+
+    project = session.scalar(select(Project).where(Project.name == name))
+    if project is None:
+        registry = Registry(name=f"registry-for-{name}", url=f"http://{name}.registry.example",
+                            created_at=utcnow(), updated_at=utcnow())
+        project = Project(name=name, image_registry=registry)
+        session.add(project)
+        session.flush()
+    return project.id

@@ -2,7 +2,7 @@
 import re
 
 from preheat.models import Policy
-from tests.helpers import create, stored
+from tests.helpers import create, project_id, stored
 
 
 def confirm_delete(admin, *ids):
@@ -23,8 +23,8 @@ def text_of(html) -> str:
 def three_with_policies(admin, session):
     for name in ("free", "one-policy", "two-policies"):
         create(admin, name=name, endpoint=f"http://{name}.example")
-    session.add_all([Policy(name="p1", instance_id=2), Policy(name="p2", instance_id=3),
-                     Policy(name="p3", instance_id=3)])
+    session.add_all([Policy(project_id=project_id(session), name="p1", instance_id=2), Policy(project_id=project_id(session), name="p2", instance_id=3),
+                     Policy(project_id=project_id(session), name="p3", instance_id=3)])
     session.commit()
 
 
@@ -60,7 +60,7 @@ def test_an_instance_put_to_use_meanwhile_is_refused_and_the_rest_offered_again(
     three_with_policies(admin, session)
     create(admin, name="also-free", endpoint="http://also-free.example")
     offer = offered(confirm_delete(admin, 1, 4))
-    session.add(Policy(name="late", instance_id=4))
+    session.add(Policy(project_id=project_id(session), name="late", instance_id=4))
     session.commit()
     response = admin.post("/distributions/actions/delete", {"instance": offer})
     assert response.status_code == 409

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from preheat.models import Instance, Policy
-from tests.helpers import NEW_INSTANCE as FORM, create, stored
+from tests.helpers import NEW_INSTANCE as FORM, create, project_id, stored
 
 
 def test_full_page_has_navigation_and_table_and_partial_has_only_the_table(admin):
@@ -163,7 +163,7 @@ def test_delete_confirmation_names_all_selected_instances(admin):
 def test_delete_of_a_referenced_instance_is_refused_naming_the_policies(admin, session):
     create(admin, name="used", endpoint="http://used")
     create(admin, name="free", endpoint="http://free")
-    session.add(Policy(name="nightly-warmup", instance_id=1))
+    session.add(Policy(project_id=project_id(session), name="nightly-warmup", instance_id=1))
     session.commit()
     response = admin.post("/distributions/actions/delete", {"instance": ["1", "2"]})
     assert response.status_code == 409

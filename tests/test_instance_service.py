@@ -7,6 +7,7 @@ from preheat.models import Instance, Policy, utcnow
 from preheat.services import instances
 from preheat.services.constraints import violated
 from preheat.services.errors import Conflict, FieldError, InUse
+from tests.helpers import project_id
 
 
 @pytest.fixture
@@ -126,8 +127,8 @@ def test_only_one_instance_is_the_default(session, box):
 def test_delete_is_refused_while_policies_reference_the_instance(session, box):
     used = new(session, box, name="used")
     free = new(session, box, name="free", endpoint="http://free")
-    session.add_all([Policy(name="nightly", instance_id=used.id),
-                     Policy(name="on-push", instance_id=used.id)])
+    session.add_all([Policy(project_id=project_id(session), name="nightly", instance_id=used.id),
+                     Policy(project_id=project_id(session), name="on-push", instance_id=used.id)])
     session.commit()
     with pytest.raises(InUse) as error:
         instances.delete(session, [used, free])
@@ -139,15 +140,17 @@ def test_delete_is_refused_while_policies_reference_the_instance(session, box):
 
 def test_the_database_itself_refuses_to_orphan_a_policy(session, box):
     used = new(session, box, name="used")
-    session.add(Policy(name="nightly", instance_id=used.id))
+    session.add(Policy(project_id=project_id(session), name="nightly", instance_id=used.id))
     session.commit()
     with pytest.raises(IntegrityError):
         session.execute(delete(Instance).where(Instance.id == used.id))
         session.flush()
     session.rollback()
+    project = project_id(session)
+    session.commit()
     with pytest.raises(IntegrityError):
         session.execute(insert(Policy).values(name="ghost", instance_id=9999, enabled=True,
-                                              created_at=utcnow()))
+                                              created_at=utcnow(), project_id=project))
         session.flush()
     session.rollback()
 

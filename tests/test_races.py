@@ -7,7 +7,7 @@ from sqlalchemy import func, insert, select
 from preheat.models import Instance, Policy, utcnow
 from preheat.services import instances
 from preheat.services.errors import Conflict, InUse
-from tests.helpers import add_instances
+from tests.helpers import add_instances, project_id
 
 
 def run_in_threads(app, count, work):
@@ -53,12 +53,17 @@ def test_fifty_concurrent_creates_of_one_name_give_one_success_and_49_conflicts(
 def test_deleting_while_policies_are_created_never_orphans_a_policy(app):
     [target] = add_instances(app, {"vendor": "kraken", "name": "target",
                                    "endpoint": "http://target"})
+    with app.app_context():
+        session = app.extensions["preheat"].db.session
+        project = project_id(session)
+        session.commit()
 
     def work(session, index):
         if index == 0:
             return instances.delete(session, [instances.get(session, target)])
         session.execute(insert(Policy).values(name=f"p{index}", instance_id=target,
-                                              enabled=True, created_at=utcnow()))
+                                              enabled=True, created_at=utcnow(),
+                                              project_id=project))
         session.commit()
         return "policy"
 

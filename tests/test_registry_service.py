@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import select
 
-from preheat.models import AuditEntry, Project, Registry
+from preheat.models import AuditEntry, Instance, Policy, Project, Registry
 from preheat.services import projects, registries
 from preheat.services.errors import Conflict, FieldError, InUse, NotFound
 
@@ -136,3 +136,13 @@ def test_projects_are_found_by_name_or_id(session, box):
 def test_repositories_belong_to_their_first_path_part_or_library(repository, project):
     assert projects.in_project(project, repository)
     assert not projects.in_project("other", repository)
+
+
+def test_deleting_a_project_that_holds_policies_is_refused_naming_them(session, box):
+    project = projects.create(session, "library", new(session, box))
+    instance = Instance(name="df", vendor="dragonfly", endpoint="http://df.example")
+    session.add(Policy(name="nightly", project=project, instance=instance))
+    session.commit()
+    with pytest.raises(InUse, match="library holds preheat policy nightly. Delete that policy"):
+        projects.delete(session, [project])
+    assert session.get(Project, project.id) is not None

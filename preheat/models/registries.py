@@ -80,6 +80,8 @@ class Project(Base):
     repos_counted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     image_registry: Mapped[Registry] = relationship(back_populates="projects")
+    policies = relationship("Policy", back_populates="project", passive_deletes="all",
+                            order_by="Policy.name")
 
     def __repr__(self) -> str:
         return f"<Project {self.id} {self.name!r}>"

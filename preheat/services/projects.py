@@ -9,12 +9,13 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..models import PROJECT_NAME_MAX, Project, Registry, utcnow
 from ..registry import namespace_of
 from . import audit
-from .errors import FieldError, NotFound
+from .errors import FieldError, InUse, NotFound
 from .saving import audit_failure, commit, ensure_unique, gone_meanwhile
 
 PROJECT_NAME = re.compile(r"[a-z0-9]+(?:[._-][a-z0-9]+)*")
@@ -81,13 +82,36 @@ def count_repositories(session: Session, project: Project, count: int) -> None:
 
 
 def delete(session: Session, projects: list[Project]) -> None:
-    """Delete the projects; nothing in their registry is touched."""
+    """Delete the projects, or none while any holds policies; the registry is not touched."""
+    holding = [(p.name, [policy.name for policy in p.policies]) for p in projects if p.policies]
+    if holding:
+        error = _holds_policies(holding)
+        for project in projects:
+            audit.record_failure(session, "delete", name=project.name, detail=error.message,
+                                 **AS_PROJECT)
+        raise error
     for project in projects:
         audit.record(session, "delete", name=project.name, object_id=project.id,
                      detail=f"project on registry {project.image_registry.name}", **AS_PROJECT)
         session.delete(project)
-    with gone_meanwhile(session, "project"):
-        session.commit()
+    try:
+        with gone_meanwhile(session, "project"):
+            session.commit()
+    except IntegrityError:
+        # A policy was created in one of them since we looked.
+        session.rollback()
+        raise InUse("A policy was just created in a project; reload the page and try again.",
+                    []) from None
+
+
+def _holds_policies(holding: list[tuple[str, list[str]]]) -> InUse:
+    parts = []
+    for name, policies in holding:
+        noun = "policy" if len(policies) == 1 else "policies"
+        parts.append(f"{name} holds preheat {noun} {', '.join(policies)}")
+    names = [p for _, policies in holding for p in policies]
+    them = "that policy" if len(names) == 1 else "those policies"
+    return InUse("Cannot delete: " + "; ".join(parts) + f". Delete {them} first.", names)
 
 
 def in_project(project_name: str, repository: str) -> bool:

@@ -3,6 +3,7 @@ from sqlalchemy import select
 
 from preheat.models import Instance, Policy
 from tests.api.conftest import INSTANCE, error_of
+from tests.helpers import project_id
 
 SECRET = "canary-secret-7f3a"
 
@@ -87,7 +88,7 @@ def test_anonymous_is_401_with_a_basic_challenge(api_anonymous):
 
 def test_deleting_an_instance_a_policy_uses_is_412_naming_the_policy(api, session):
     created = api.create()
-    session.add(Policy(name="nightly-images", instance_id=created["id"]))
+    session.add(Policy(project_id=project_id(session), name="nightly-images", instance_id=created["id"]))
     session.commit()
     response = api.delete("/instances/df-prod")
     assert response.status_code == 412

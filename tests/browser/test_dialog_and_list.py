@@ -9,7 +9,7 @@ from sqlalchemy import select
 from preheat.models import Instance, Policy
 from tests.browser.test_distributions_flow import (add_instance, choose, dialog, fill_instance,
                                                    open_new_instance, row)
-from tests.helpers import stored
+from tests.helpers import project_id, stored
 from tests.providers.faults import silent
 
 
@@ -127,9 +127,9 @@ def test_deleting_a_partly_used_selection_deletes_the_free_ones(admin_page, sess
     page = admin_page
     for name in ("free-a", "used-once", "used-twice"):
         add_instance(page, name, f"http://{name}.example")
-    session.add_all([Policy(name="p1", instance_id=stored(session, "used-once").id),
-                     Policy(name="p2", instance_id=stored(session, "used-twice").id),
-                     Policy(name="p3", instance_id=stored(session, "used-twice").id)])
+    session.add_all([Policy(project_id=project_id(session), name="p1", instance_id=stored(session, "used-once").id),
+                     Policy(project_id=project_id(session), name="p2", instance_id=stored(session, "used-twice").id),
+                     Policy(project_id=project_id(session), name="p3", instance_id=stored(session, "used-twice").id)])
     session.commit()
     choose(page, "free-a", "used-once", "used-twice")
     page.get_by_role("menuitem", name="Delete", exact=True).click()

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from preheat.models import Instance, Policy
 from tests.accounts import ADMIN, USER
 from tests.browser_fixtures import log_in
-from tests.helpers import stored
+from tests.helpers import project_id, stored
 
 
 def dialog(page):
@@ -241,7 +241,7 @@ def test_edit_keeps_secrets_renames_and_refuses_a_provider_change(admin_page, dr
 def test_delete_of_an_instance_in_use_names_the_policies(admin_page, session):
     page = admin_page
     add_instance(page, "in-use", "http://in-use.example")
-    session.add(Policy(name="nightly-warmup", instance_id=stored(session, "in-use").id))
+    session.add(Policy(project_id=project_id(session), name="nightly-warmup", instance_id=stored(session, "in-use").id))
     session.commit()
     choose(page, "in-use")
     page.get_by_role("menuitem", name="Delete", exact=True).click()
