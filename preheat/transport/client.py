@@ -116,10 +116,11 @@ class HttpClient:
         except requests.RequestException as exc:
             reason = deadline_reason(budget, what, peer) if exchange.expired else \
                 describe_exception(exc, self.read_timeout, what, peer)
-            raise self._failure(reason, started, method, secrets, peer) from None
+            raise self._failure(reason, started, method, secrets, peer,
+                                exchange.sent) from None
         if exchange.expired:
             raise self._failure(deadline_reason(budget, what, peer), started, method,
-                                secrets, peer)
+                                secrets, peer, True)
         # The secrets even when none were sent this time: one sent earlier may come back.
         return HttpResponse(response.status_code, CaseInsensitiveDict(response.headers), body,
                             _elapsed_ms(started), truncated, secrets, full_url)
@@ -165,11 +166,12 @@ class HttpClient:
         return sent
 
     @staticmethod
-    def _failure(reason: str, started: float, method: str, secrets, peer: str) -> HttpFailure:
+    def _failure(reason: str, started: float, method: str, secrets, peer: str,
+                 sent: bool = False) -> HttpFailure:
         # A host name or path an answer named may carry the credentials it was sent.
         if echoes(reason, secrets, pieces=False):
             reason = echo_reason(method, peer)
-        return HttpFailure(reason, _elapsed_ms(started))
+        return HttpFailure(reason, _elapsed_ms(started), sent=sent)
 
     def close(self) -> None:
         for session in self._sessions.values():

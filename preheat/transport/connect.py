@@ -46,6 +46,8 @@ class Exchange:
         self.resolver = resolver
         self.expired = False
         self.finished = False
+        # Set once the first byte of the request is handed to a connected socket.
+        self.sent = False
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
 
@@ -231,6 +233,13 @@ class _Pinned:
         if self.sock is not None:  # a pooled connection joins this exchange too
             current_exchange().attach(self.sock)
         return super().request(*args, **kwargs)
+
+    def send(self, data) -> None:
+        """Write to the connection, connecting first; from then on the request counts as sent."""
+        if self.sock is None:
+            self.connect()
+        current_exchange().sent = True
+        super().send(data)
 
 
 class PinnedHTTPConnection(_Pinned, HTTPConnection):

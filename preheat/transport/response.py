@@ -64,12 +64,19 @@ class HttpResponse:
 
 
 class HttpFailure(Exception):
-    """A request did not produce an HTTP response; the message says why."""
+    """A request did not produce an HTTP response; the message says why.
 
-    def __init__(self, reason: str, latency_ms: int | None = None):
+    `sent` tells whether any of the request reached the connection: False
+    means the endpoint cannot have acted on it (refused, no DNS answer, no
+    connection, TLS handshake failed), so sending it again is safe; True
+    means its answer was lost and the endpoint may have acted on it.
+    """
+
+    def __init__(self, reason: str, latency_ms: int | None = None, *, sent: bool = False):
         super().__init__(reason)
         self.reason = reason
         self.latency_ms = latency_ms
+        self.sent = sent
 
 
 def parse_links(header: str | None) -> list[tuple[str, dict[str, str]]]:
