@@ -14,9 +14,10 @@ from .artifacts import Artifact
 from .check import RegistryCheck
 from .client import RegistryClient
 from .errors import CatalogNotAllowed, RegistryError
+from .pull import PullCredential
 from .names import (DEFAULT_NAMESPACE, MANIFEST_TYPES, Namespace, manifest_url, namespace_of,
                     namespaces, reference_problem, repository_problem)
 
 __all__ = ["Artifact", "CatalogNotAllowed", "DEFAULT_NAMESPACE", "MANIFEST_TYPES", "Namespace",
-           "RegistryCheck", "RegistryClient", "RegistryError", "manifest_url", "namespace_of",
+           "PullCredential", "RegistryCheck", "RegistryClient", "RegistryError", "manifest_url", "namespace_of",
            "namespaces", "reference_problem", "repository_problem"]

@@ -96,8 +96,8 @@ class TokenCache:
             cached = self._tokens.get(key)
             if cached and cached[1] > self.clock():
                 return cached[0]
-            value, expires = self._fetch(target, challenge, scope, deadline)
-            self._tokens[key] = (value, expires)
+            value, lifetime = self.issue(target, challenge, scope, deadline)
+            self._tokens[key] = (value, self.clock() + lifetime - self.margin)
             return value
 
     def forget(self, target: Target, challenge: Challenge, scope: str) -> None:
@@ -113,7 +113,9 @@ class TokenCache:
                                   .encode()).hexdigest() if creds.mode == "BASIC" else ""
         return challenge.realm, challenge.service, scope, identity
 
-    def _fetch(self, target: Target, challenge: Challenge, scope: str, deadline):
+    def issue(self, target: Target, challenge: Challenge, scope: str,
+              deadline: float | None = None) -> tuple[str, float]:
+        """A new token for `scope`, not cached, and the seconds it stays valid; raise RegistryError."""
         creds = target.credentials if target.credentials.mode == "BASIC" else Credentials()
         secrets = (creds.password,) if creds.password else ()
         where = f"The registry's token service {realm_shown(challenge.realm, secrets)}"
@@ -140,6 +142,7 @@ class TokenCache:
         return self._read(response.json(), where)
 
     def _read(self, body, where: str) -> tuple[str, float]:
+        """The token and the seconds it has left from now."""
         body = body if isinstance(body, dict) else {}
         value = body.get("token") or body.get("access_token")
         if not isinstance(value, str) or not value:
@@ -150,7 +153,7 @@ class TokenCache:
         now = self.clock()
         # An issue time from a clock far from ours would make the token look dead or eternal.
         start = issued if issued is not None and abs(issued - now) < 300 else now
-        return value, start + max(lifetime, SHORTEST_LIFETIME) - self.margin
+        return value, start + max(lifetime, SHORTEST_LIFETIME) - now
 
 
 def _token_url(challenge: Challenge, scope: str, username: str | None) -> str:

@@ -9,6 +9,7 @@ from ..transport import Credentials, HttpClient, HttpFailure, HttpResponse, Targ
 from . import artifacts as _artifacts
 from . import check as _check
 from . import listing as _listing
+from . import pull as _pull
 from .auth import Challenge, TokenCache, read_challenge, scope_for
 from .errors import RegistryError
 
@@ -53,6 +54,13 @@ class RegistryClient:
         """Resolve many tags in parallel within one deadline; never raises."""
         return _artifacts.artifacts(self, target, repository, tags, concurrency=concurrency,
                                     deadline=deadline)
+
+    def pull_authorization(self, target: Target, repository: str, *,
+                           min_lifetime: float | None = None,
+                           deadline: float | None = None) -> _pull.PullCredential:
+        """The credential a provider pulls `repository` with; raise RegistryError."""
+        return _pull.pull_authorization(self, target, repository, min_lifetime=min_lifetime,
+                                        deadline=deadline)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -136,3 +144,7 @@ class RegistryClient:
     def known_challenge(self, target: Target) -> Challenge | None:
         """The challenge the registry at `target` last answered with, if any."""
         return self._challenges.get(target.endpoint)
+
+    def remember_challenge(self, target: Target, challenge: Challenge) -> None:
+        """Keep the registry's challenge, so later calls send the right credentials at once."""
+        self._challenges[target.endpoint] = replace(challenge, scope="", error="")

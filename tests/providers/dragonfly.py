@@ -1,16 +1,20 @@
 """A Dragonfly v2 manager stand-in: /healthy, the PAT-protected Open API, 301 elsewhere.
 
-With legacy=True it is a v1-era Dragonfly instead: only /_ping answers.
+Preheat jobs behave as the manager's (`dragonfly_jobs`): rate limit, checks,
+image pull from the registry named, per-peer results after a delay. With
+legacy=True it is a v1-era Dragonfly instead: only /_ping answers.
 
 Run by hand:  python -m tests.providers.dragonfly --port 8080 --token secret
 """
 from __future__ import annotations
 
-import itertools
+import json
+import re
 
+from .dragonfly_jobs import JobBook, Refused
 from .server import QuietHandler, StandinServer, command_line, run_by_hand, serve as _serve
 
-_job_ids = itertools.count(1)
+JOB_PATH = re.compile(r"/oapi/v1/jobs/(\d+)")
 # What the manager answers for a token in each state; the contract gives no
 # body for a missing scope, so that one is a plain "Forbidden".
 REFUSALS = {
@@ -34,6 +38,9 @@ class DragonflyHandler(QuietHandler):
                 return None
             if path == "/oapi/v1/jobs":
                 return self.send_json(200, [])
+            match = JOB_PATH.fullmatch(path)
+            if match:
+                return self._answer(lambda: self._book().get(int(match[1])))
         self._redirect_home()
 
     def do_POST(self):
@@ -43,10 +50,27 @@ class DragonflyHandler(QuietHandler):
         if path.startswith("/oapi/v1/") and not self._authorized("job"):
             return None
         if path == "/oapi/v1/jobs":
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            return self.send_json(200, {"id": next(_job_ids), "type": "preheat",
-                                        "state": "PENDING", "result": None})
+            return self._create(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
         self._redirect_home()
+
+    def _book(self) -> JobBook:
+        return self.server.state.setdefault("jobs", JobBook())
+
+    def _create(self, raw: bytes):
+        try:
+            body = json.loads(raw)
+        except ValueError as error:
+            return self.send_json(422, {"errors": f"invalid character: {error}"})
+        # The rate limiter runs before the job is checked, as the manager's middleware does.
+        if not self._book().allow():
+            return self.send_text(429, "rate limit exceeded")
+        self._answer(lambda: self._book().create(body))
+
+    def _answer(self, produce):
+        try:
+            self.send_json(200, produce())
+        except Refused as refused:
+            self.send_json(refused.status, refused.body)
 
     def _authorized(self, scope: str) -> bool:
         """Check the personal access token as the manager does (Bearer only)."""
@@ -74,14 +98,16 @@ class DragonflyHandler(QuietHandler):
         self.send_text(404, "404 page not found\n")
 
 
-def serve(tokens=None, *, legacy: bool = False, tls=None, host="127.0.0.1",
-          port: int = 0) -> StandinServer:
-    """Start a Dragonfly stand-in in a thread.
+def serve(tokens=None, *, legacy: bool = False, tls=None, host="127.0.0.1", port: int = 0,
+          **jobs) -> StandinServer:
+    """Start a Dragonfly stand-in in a thread; `server.state["jobs"]` is its JobBook.
 
     `tokens` maps token -> active | inactive | expired | no-job-scope; `tls` is a
     folder for a self-signed certificate (HTTPS); `legacy` serves only /_ping.
+    `jobs` go to JobBook: rate, burst, delay, clock, peers, fetch, cache,
+    failing_peers.
     """
-    state = {"tokens": dict(tokens or {}), "legacy": legacy}
+    state = {"tokens": dict(tokens or {}), "legacy": legacy, "jobs": JobBook(**jobs)}
     return _serve(DragonflyHandler, state, tls=tls, host=host, port=port)
 
 
