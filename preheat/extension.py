@@ -11,6 +11,9 @@ from werkzeug.utils import import_string
 
 from .crypto import SecretBox, load_or_create_key_file, parse_keys
 from .engine import Engine, Periodic, ThreadRunner
+from .executions.dispatcher import Dispatcher
+from .executions.settings import DEFAULTS as EXECUTION_DEFAULTS
+from .executions.settings import Settings as ExecutionSettings
 from .health.background import HealthChecks
 from .health.subjects import REGISTRIES
 from .registry import RegistryClient
@@ -36,6 +39,7 @@ DEFAULTS = {
     "PREHEAT_TEST_CONCURRENCY": 8,
     "PREHEAT_PAGE_SIZE": 15,
     "PREHEAT_AUDIT_RETENTION_DAYS": 365,
+    **EXECUTION_DEFAULTS,
 }
 PREFIX_KEYS = ("PREHEAT_URL_PREFIX", "PREHEAT_API_PREFIX")
 
@@ -85,11 +89,14 @@ def init_app(app: Flask, *, url_prefix: str | None = None, api_prefix: str | Non
     state.registries = RegistryClient(state.http)
     state.registry_health = HealthChecks(state.engine, state.http, REGISTRIES)
     state.engine.every(Periodic("prune-audit", timedelta(hours=1), _prune_audit))
+    state.executions = Dispatcher(state.engine, ExecutionSettings.from_config(app.config))
     app.before_request(state.engine.start)
+    app.before_request(state.executions.start)
     state.on_demand = OnDemandLimit(int(app.config["PREHEAT_TEST_CONCURRENCY"]),
                                     state.http.deadline)
     atexit.register(state.health.shutdown)
     atexit.register(state.registry_health.shutdown)
+    atexit.register(state.executions.shutdown)
     app.extensions["preheat"] = state
 
     _enforce_sqlite_foreign_keys(app, db)

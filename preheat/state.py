@@ -11,6 +11,7 @@ from .layout import check_base_template
 if TYPE_CHECKING:
     from .crypto import SecretBox
     from .engine import Engine
+    from .executions.dispatcher import Dispatcher
     from .health.background import HealthChecks
     from .registry import RegistryClient
     from .services.on_demand import OnDemandLimit
@@ -33,6 +34,7 @@ class PreheatState:
     # One registry client per process: it keeps the registries' challenges and tokens.
     registries: RegistryClient | None = None
     registry_health: HealthChecks | None = None
+    executions: Dispatcher | None = None
     layout_checked: bool = False
 
     @property

@@ -21,8 +21,8 @@ from ..models import AuditEntry, utcnow
 from ..validation import CONTROL_CHARS
 
 log = logging.getLogger(__name__)
-ACTIONS = ("create", "update", "enable", "deactivate", "delete", "test_connection",
-           "access_denied")
+ACTIONS = ("create", "update", "enable", "deactivate", "delete", "test_connection", "execute",
+           "stop", "access_denied")
 OUTCOMES = ("success", "failure")
 DETAIL_MAX = 2000
 SEVERAL_NAMES = "(several names)"

@@ -1,0 +1,117 @@
+"""The `execution.plan` job: can the run start, and which image tags does it preheat?
+
+A run that cannot start is recorded as an Error execution saying why: the
+policy or its provider instance deactivated, the provider unhealthy (checked
+now), the registry unreachable or refusing. The tasks are created in one
+transaction with the execution's move to Running, so a process that dies
+while planning leaves a Pending execution that another plans again.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import insert, select
+
+from ..engine import Lease
+from ..health import checks, claims
+from ..models import Execution, Task, utcnow
+from ..policies.filters import parse, relative_name
+from ..registry import RegistryError, namespace_of
+from ..services.credentials import target as credential_target
+from ..state import current_state
+from . import runs
+
+LEASE = Lease(Execution.claimed_until)
+# Planning lists a catalog and the tags of each matching repository.
+PLAN_LEASE = 600.0
+
+
+def claim(session, execution_ids) -> tuple[list[int], datetime]:
+    """Claim Pending executions to plan; the ids won and until when."""
+    return LEASE.claim(session, execution_ids, PLAN_LEASE, Execution.status == "Pending")
+
+
+def plan(execution_id: int, claimed_until: str) -> int | None:
+    """The job: plan one claimed execution; the number of tasks created, or None."""
+    state = current_state()
+    session = state.session
+    execution = session.get(Execution, execution_id)
+    if execution is None or execution.status != "Pending":
+        return None
+    problem = _cannot_start(state, session, execution)
+    if problem:
+        runs.fail(session, execution_id, problem)
+        return None
+    try:
+        wanted = _artifacts(state, session, execution)
+    except RegistryError as error:
+        runs.fail(session, execution_id,
+                  f"The registry {execution.policy.project.image_registry.name} could not be"
+                  f" read: {error.reason}")
+        return None
+    return _create_tasks(session, execution, wanted, datetime.fromisoformat(claimed_until))
+
+
+def _cannot_start(state, session, execution: Execution) -> str | None:
+    """Why the execution cannot run, or None."""
+    policy = execution.policy
+    instance = policy.instance
+    if not policy.enabled:
+        return f"The policy {policy.name} is deactivated."
+    if not instance.enabled:
+        return (f"The provider instance {instance.name} is deactivated; enable it in"
+                " Distributions, or choose another provider for the policy.")
+    instance_id, name = instance.id, instance.name
+    result = checks.check_instance(state.secret_box, instance, state.http, session)
+    claims.INSTANCES.record(session, instance_id, result)
+    if not result.ok:
+        return f"The provider instance {name} is unhealthy: {result.reason}"
+    return None
+
+
+def _artifacts(state, session, execution: Execution) -> list[tuple[str, str]]:
+    """The (repository, tag) pairs to preheat, in order; raise RegistryError."""
+    detail = json.loads(execution.trigger_detail or "{}")
+    if execution.retry_of is not None:
+        return [(task.repository, task.tag) for task in session.scalars(
+            select(Task).where(Task.execution_id == execution.retry_of, Task.status == "Error")
+            .order_by(Task.id))]
+    if "artifacts" in detail:
+        return [(item["repository"], item["tag"]) for item in detail["artifacts"]]
+    policy = execution.policy
+    project = policy.project
+    registry = project.image_registry
+    repositories, tags = parse("repositories", policy.repositories), parse("tags", policy.tags)
+    target = credential_target(state.secret_box, registry)
+    checks.release_connection(session)
+    client = state.registries
+    wanted = []
+    for repository in client.catalog(target):
+        if namespace_of(repository) != project.name or \
+                not repositories.matches(relative_name(project.name, repository)):
+            continue
+        wanted += [(repository, tag) for tag in client.tags(target, repository)
+                   if tags.matches(tag)]
+    return wanted
+
+
+def _create_tasks(session, execution: Execution, wanted, claimed_until: datetime) -> int | None:
+    now = utcnow()
+    started = session.execute(
+        Execution.__table__.update().where(Execution.id == execution.id,
+                                           Execution.status == "Pending",
+                                           Execution.claimed_until == claimed_until)
+        .values(status="Running", start_time=now, claimed_until=None)).rowcount == 1
+    if not started:  # stopped meanwhile, or another process took the claim over
+        session.rollback()
+        return None
+    if wanted:
+        session.execute(insert(Task), [
+            {"execution_id": execution.id, "repository": repository, "tag": tag,
+             "status": "Pending", "run_count": 0, "created_at": now, "updated_at": now}
+            for repository, tag in wanted])
+    session.commit()
+    if not wanted:
+        runs.finish_if_done(session, execution.id)
+    return len(wanted)

@@ -1,0 +1,209 @@
+"""The `task.submit` and `task.poll` jobs: one task through the provider's driver.
+
+A task is claimed before either job runs (the engine's lease on
+`claimed_until`), and its outcome is stored only while the claim is still
+this process's and the task still in the status the job found, so a task
+stopped or taken over meanwhile is never overwritten, and none is submitted
+twice: a submission whose answer was lost ends as Error rather than being
+sent again, since the provider may hold the job.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from ..engine import Lease
+from ..models import Execution, Policy, Task, utcnow
+from ..providers import PreheatRequest, ProgressError, SubmitError, get_provider
+from ..registry import RegistryError, manifest_url
+from ..services.credentials import target as credential_target
+from ..state import current_state
+from . import runs
+from .settings import Settings
+
+LEASE = Lease(Task.claimed_until)
+WORK_LEASE = 120.0
+RETRY_CAP = 60.0
+
+
+def claim(session, status: str, limit: int, instance_id: int | None = None):
+    """Claim up to `limit` due tasks in `status` of running executions; (ids, until)."""
+    now = utcnow()
+    query = (select(Task.id).join(Execution, Task.execution_id == Execution.id)
+             .where(Task.status == status, Execution.status == "Running",
+                    LEASE.free(now), (Task.due_at.is_(None)) | (Task.due_at <= now))
+             .order_by(Task.id).limit(limit))
+    if instance_id is not None:
+        query = query.join(Policy, Execution.policy_id == Policy.id).where(
+            Policy.instance_id == instance_id)
+    ids = list(session.scalars(query))
+    session.commit()
+    if not ids:
+        return [], now
+    return LEASE.claim(session, ids, WORK_LEASE, Task.status == status)
+
+
+@dataclass
+class _Context:
+    """A claimed task with what its job needs, read once."""
+
+    task: Task
+    provider: object
+    instance_target: object
+    registry_target: object
+    pull_url: str
+    options: dict
+
+
+def submit(task_id: int, claimed_until: str) -> str | None:
+    """The job: submit one claimed Pending task; its new status, or None."""
+    state = current_state()
+    session = state.session
+    until = datetime.fromisoformat(claimed_until)
+    context = _load(state, session, task_id, "Pending")
+    if context is None:
+        return None
+    task = context.task
+    repository, tag, run_count = task.repository, task.tag, task.run_count
+    settings = _settings()
+    session.commit()  # no connection held while the registry and the provider answer
+    try:
+        artifact = state.registries.artifact(context.registry_target, repository, tag)
+        refused = context.provider.accepts(artifact.media_type)
+        if refused:
+            return _end(session, task_id, until, "Pending", "Error", refused)
+        pull = state.registries.pull_authorization(context.registry_target, repository,
+                                                   min_lifetime=settings.job_deadline)
+    except RegistryError as error:
+        return _end(session, task_id, until, "Pending", "Error",
+                    f"The registry could not be read: {error.reason}")
+    request = PreheatRequest(repository, tag, artifact.digest, artifact.media_type,
+                             manifest_url(context.pull_url, repository, artifact.digest),
+                             pull.header, context.options, timeout=settings.job_deadline)
+    notes = {"digest": artifact.digest, "media_type": artifact.media_type}
+    try:
+        submission = context.provider.submit(context.instance_target, state.http, request)
+    except SubmitError as error:
+        if error.retry:
+            wait = error.retry_after or min(2.0 ** run_count, RETRY_CAP)
+            return _retry_later(session, task_id, until, error.reason, wait, notes)
+        reason = error.reason
+        if error.maybe_submitted:
+            reason += (" The job may exist on the provider, so it was not submitted again;"
+                       " check the provider, then retry the failed tasks if it does not.")
+        return _end(session, task_id, until, "Pending", "Error", reason, notes)
+    if pull.note:
+        notes["log"] = pull.note
+    if not context.provider.confirms:
+        return _end(session, task_id, until, "Pending", "Success", submission.message,
+                    {**notes, "provider_job_id": submission.job_id})
+    return _running(session, task_id, until, submission, settings, notes)
+
+
+def poll(task_id: int, claimed_until: str) -> str | None:
+    """The job: ask the provider how a Running task's job is doing; its new status, or None."""
+    state = current_state()
+    session = state.session
+    until = datetime.fromisoformat(claimed_until)
+    context = _load(state, session, task_id, "Running")
+    if context is None:
+        return None
+    task = context.task
+    job_id, started, interval = task.provider_job_id, task.start_time, task.poll_interval
+    settings = _settings()
+    session.commit()
+    if started is not None and utcnow() - started > timedelta(seconds=settings.job_deadline):
+        return _end(session, task_id, until, "Running", "Error",
+                    f"Gave up after {settings.job_deadline:g} s: the provider's job {job_id}"
+                    " had not ended.")
+    try:
+        progress = context.provider.progress(context.instance_target, state.http, job_id)
+    except ProgressError as error:
+        if not error.retry:
+            return _end(session, task_id, until, "Running", "Error", error.reason)
+        return _poll_later(session, task_id, until, interval, settings, error.reason)
+    if not progress.done:
+        return _poll_later(session, task_id, until, interval, settings, None)
+    peers = [{"cluster_id": p.cluster_id, "hostname": p.hostname, "ip": p.ip, "ok": p.ok,
+              "description": p.description} for p in progress.peers]
+    status = "Success" if progress.state == "success" else "Error"
+    return _end(session, task_id, until, "Running", status, progress.message,
+                {"peers": json.dumps(peers)})
+
+
+def _settings() -> Settings:
+    return Settings.from_config(current_app.config)
+
+
+def _load(state, session, task_id: int, status: str) -> _Context | None:
+    task = session.get(Task, task_id)
+    if task is None or task.status != status:
+        return None
+    policy = task.execution.policy
+    instance, registry = policy.instance, policy.project.image_registry
+    provider = get_provider(instance.vendor)
+    box = state.secret_box
+    return _Context(task, provider, credential_target(box, instance),
+                    credential_target(box, registry), registry.pull_url,
+                    json.loads(policy.options or "{}"))
+
+
+def _store(session, task_id: int, until: datetime, status: str, values: dict,
+           log: str | None) -> bool:
+    """Write `values` if the task is still ours and in `status`; end the claim."""
+    now = utcnow()
+    values = {**values, "updated_at": now, "claimed_until": None}
+    if log:
+        values["log"] = func.coalesce(Task.log, "") + f"{now:%Y-%m-%dT%H:%M:%SZ} {log}\n"
+    stored = session.execute(update(Task).where(
+        Task.id == task_id, Task.status == status, Task.claimed_until == until)
+        .values(values)).rowcount == 1
+    session.commit()
+    return stored
+
+
+def _end(session, task_id, until, status, new_status, message, extra=None) -> str | None:
+    extra = dict(extra or {})
+    note = extra.pop("log", None)
+    values = {"status": new_status, "status_message": message, "end_time": utcnow(),
+              "start_time": func.coalesce(Task.start_time, utcnow()), "due_at": None, **extra}
+    log = f"{new_status}: {message}" + (f" ({note})" if note else "")
+    if not _store(session, task_id, until, status, values, log):
+        return None
+    execution_id = session.scalar(select(Task.execution_id).where(Task.id == task_id))
+    runs.finish_if_done(session, execution_id)
+    return new_status
+
+
+def _retry_later(session, task_id, until, reason, wait: float, notes) -> str | None:
+    values = {"due_at": utcnow() + timedelta(seconds=wait), "run_count": Task.run_count + 1,
+              "status_message": f"{reason} Trying again in {wait:g} s.", **notes}
+    return "Pending" if _store(session, task_id, until, "Pending", values,
+                               f"not submitted: {reason} Trying again in {wait:g} s.") else None
+
+
+def _running(session, task_id, until, submission, settings: Settings, notes) -> str | None:
+    now = utcnow()
+    extra = dict(notes)
+    note = extra.pop("log", None)
+    values = {"status": "Running", "provider_job_id": submission.job_id,
+              "status_message": submission.message, "start_time": now,
+              "run_count": Task.run_count + 1, "poll_interval": settings.poll_interval,
+              "due_at": now + timedelta(seconds=settings.poll_interval), **extra}
+    log = f"submitted: provider job {submission.job_id}" + (f"; {note}" if note else "")
+    return "Running" if _store(session, task_id, until, "Pending", values, log) else None
+
+
+def _poll_later(session, task_id, until, interval, settings: Settings, problem) -> str | None:
+    wait = min(max(interval or settings.poll_interval, settings.poll_interval) * 2,
+               settings.poll_max_interval)
+    values = {"due_at": utcnow() + timedelta(seconds=wait), "poll_interval": wait}
+    if problem:
+        values["status_message"] = f"{problem} Asking again in {wait:g} s."
+    stored = _store(session, task_id, until, "Running", values,
+                    f"progress unknown: {problem}" if problem else None)
+    return "Running" if stored else None

@@ -1,0 +1,88 @@
+"""Fixtures for executions: a real registry with images, a Dragonfly stand-in, a policy."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from preheat.executions import runs
+from preheat.models import Execution, Instance, Policy
+from preheat.services import instances, projects, registries
+from tests.providers import dragonfly as dragonfly_standin
+from tests.registry.fixtures import pusher_for
+
+PAT = "pat-canary-execution-5Tq2"
+FAST = {"PREHEAT_POLL_INTERVAL": 0.05, "PREHEAT_POLL_MAX_INTERVAL": 0.2,
+        "PREHEAT_DISPATCH_SECONDS": 0.02, "PREHEAT_SUBMIT_RATE": 50}
+
+
+@pytest.fixture
+def app_config(app_config, request):
+    """Polling and dispatching in hundredths of a second, and whatever a test parametrizes."""
+    return {**app_config, **FAST, **getattr(request, "param", {})}
+
+
+@pytest.fixture
+def box(app):
+    return app.extensions["preheat"].secret_box
+
+
+@pytest.fixture
+def dragonfly(started):
+    """dragonfly(**knobs): a Dragonfly manager stand-in whose PAT has the job scope."""
+    def start(**knobs):
+        server = started(dragonfly_standin.serve, tokens={PAT: "active"}, **knobs)
+        server.book = server.state["jobs"]
+        return server
+    return start
+
+
+@pytest.fixture
+def images(own_registry):
+    """push(tags, repository="library/app"): images pushed to a registry of this test's own."""
+    pusher = pusher_for(own_registry)
+
+    def push(tags, repository="library/app", kind="docker"):
+        return {tag: pusher.image(repository, tag, kind=kind).digest for tag in tags}
+    push.registry = own_registry
+    return push
+
+
+@pytest.fixture
+def policy(session, box, images):
+    """policy(provider, **fields): a policy of project `library` on the test's registry."""
+    def make(provider, **fields) -> Policy:
+        registry = registries.create(session, box, {"name": "hub", "url": images.registry.url})
+        project = projects.create(session, "library", registry)
+        instance = instances.create(session, box, {
+            "vendor": "dragonfly", "name": "df", "endpoint": provider.url,
+            "auth_mode": "OAUTH", "auth_info": {"token": PAT}})
+        row = Policy(name="warm", project=project, instance=instance, **fields)
+        session.add(row)
+        session.commit()
+        return row
+    return make
+
+
+def run_to_end(app, session, policy: Policy, timeout: float = 15.0, **start) -> Execution:
+    """Start an execution of `policy` and wait until it has ended."""
+    execution = runs.start(session, policy, **start)
+    app.extensions["preheat"].executions.wake()
+    return wait_for(session, execution.id, timeout)
+
+
+def wait_for(session, execution_id: int, timeout: float = 15.0,
+             statuses=("Success", "Error", "Stopped")) -> Execution:
+    until = time.monotonic() + timeout
+    while time.monotonic() < until:
+        session.expire_all()
+        execution = session.get(Execution, execution_id)
+        if execution.status in statuses:
+            return execution
+        session.commit()
+        time.sleep(0.02)
+    raise AssertionError(f"execution {execution_id} is still {execution.status}")
+
+
+def deactivate(session, instance: Instance) -> None:
+    instances.set_enabled(session, [instance], False)
