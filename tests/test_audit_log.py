@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select, update
 
 from preheat.models import AuditEntry, Policy, utcnow
+from tests.helpers import project_id
 
 FORM = {"vendor": "dragonfly", "name": "df", "endpoint": "http://127.0.0.1:9",
         "auth_mode": "OAUTH", "token": "audit-canary-token", "enabled": "y"}
@@ -42,7 +43,7 @@ def test_failed_attempts_are_recorded(admin, user, session):
     admin.post("/distributions/new", {**FORM, "name": "-bad-"})
     admin.post("/distributions/new", FORM)
     admin.post("/distributions/new", {**FORM, "name": "DF", "endpoint": "http://other"})
-    session.add(Policy(name="nightly", instance_id=1))
+    session.add(Policy(project_id=project_id(session), name="nightly", instance_id=1))
     session.commit()
     admin.post("/distributions/actions/delete", {"instance": "1"})
     user.post("/distributions/actions/delete", {"instance": "1"})
