@@ -94,9 +94,7 @@ def init_app(app: Flask, *, url_prefix: str | None = None, api_prefix: str | Non
     app.before_request(state.executions.start)
     state.on_demand = OnDemandLimit(int(app.config["PREHEAT_TEST_CONCURRENCY"]),
                                     state.http.deadline)
-    atexit.register(state.health.shutdown)
-    atexit.register(state.registry_health.shutdown)
-    atexit.register(state.executions.shutdown)
+    atexit.register(state.shutdown)
     app.extensions["preheat"] = state
 
     _enforce_sqlite_foreign_keys(app, db)

@@ -37,6 +37,12 @@ class PreheatState:
     executions: Dispatcher | None = None
     layout_checked: bool = False
 
+    def shutdown(self) -> None:
+        """Take no more background work: the dispatcher stops, then the engine's checks."""
+        for part in (self.executions, self.registry_health, self.health):
+            if part is not None:
+                part.shutdown()
+
     @property
     def session(self):
         """The database session of the current request or command."""

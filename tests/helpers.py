@@ -116,8 +116,8 @@ def add_instances(app, *fields: dict) -> list[int]:
 
 
 def release(app) -> None:
-    """Stop the app's health checks and close its database connections."""
-    app.extensions["preheat"].health.shutdown()
+    """Stop the app's background work and close its database connections."""
+    app.extensions["preheat"].shutdown()
     with app.app_context():
         app.extensions["sqlalchemy"].session.remove()
         app.extensions["sqlalchemy"].engine.dispose()

@@ -30,23 +30,44 @@ IDLE_FACTOR = 5
 
 
 class Pacer:
-    """A token bucket per provider instance: at most `rate` submissions a second each."""
+    """A token bucket per provider instance: at most `rate` submissions a second each.
+
+    A provider's 429 halves that instance's rate (down to one a second); each
+    accepted submission wins a little of it back, up to `rate`.
+    """
 
     def __init__(self, rate: float, clock=time.monotonic):
-        self.rate = rate
+        self.rate = max(float(rate), 1.0)
         self.clock = clock
-        self._buckets: dict[int, tuple[float, float]] = {}
+        self._buckets: dict[int, list[float]] = {}  # [tokens, refilled at, current rate]
         self._lock = threading.Lock()
 
     def take(self, instance_id: int, wanted: int) -> int:
         """How many of `wanted` submissions may start now (and are counted as started)."""
         now = self.clock()
         with self._lock:
-            tokens, then = self._buckets.get(instance_id, (self.rate, now))
-            tokens = min(self.rate, tokens + (now - then) * self.rate)
+            bucket = self._bucket(instance_id, now)
+            tokens, then, rate = bucket
+            tokens = min(rate, tokens + (now - then) * rate)
             granted = min(wanted, int(tokens))
-            self._buckets[instance_id] = (tokens - granted, now)
+            bucket[:2] = [tokens - granted, now]
         return granted
+
+    def slow_down(self, instance_id: int) -> None:
+        """The provider turned a submission away as too many: halve its rate."""
+        with self._lock:
+            bucket = self._bucket(instance_id, self.clock())
+            bucket[2] = max(1.0, bucket[2] / 2)
+            bucket[0] = min(bucket[0], 0.0)
+
+    def accepted(self, instance_id: int) -> None:
+        """A submission went through: win back a tenth of a submission a second."""
+        with self._lock:
+            bucket = self._bucket(instance_id, self.clock())
+            bucket[2] = min(self.rate, bucket[2] + 0.1)
+
+    def _bucket(self, instance_id: int, now: float) -> list[float]:
+        return self._buckets.setdefault(instance_id, [self.rate, now, self.rate])
 
 
 class Dispatcher:
@@ -79,9 +100,13 @@ class Dispatcher:
         self.start()
         self._wake.set()
 
-    def shutdown(self) -> None:
+    def shutdown(self, timeout: float = 5.0) -> None:
+        """Stop dispatching; wait for the round under way to end."""
         self._stopped.set()
         self._wake.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
 
     def round(self) -> int:
         """Claim what is due and start its jobs; how many jobs were started."""
@@ -111,7 +136,7 @@ class Dispatcher:
         session.commit()
         started = 0
         for instance_id in instances:
-            allowed = self.pacer.take(instance_id, int(self.settings.submit_rate) or 1)
+            allowed = self.pacer.take(instance_id, max(1, int(self.settings.submit_rate)))
             if allowed:
                 won, until = work.claim(session, "Pending", allowed, instance_id)
                 started += self._run(SUBMIT, won, until)

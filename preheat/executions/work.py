@@ -52,6 +52,7 @@ class _Context:
     """A claimed task with what its job needs, read once."""
 
     task: Task
+    instance_id: int
     provider: object
     instance_target: object
     registry_target: object
@@ -88,6 +89,10 @@ def submit(task_id: int, claimed_until: str) -> str | None:
     try:
         submission = context.provider.submit(context.instance_target, state.http, request)
     except SubmitError as error:
+        if error.http_status == 429:
+            state.executions.pacer.slow_down(context.instance_id)
+            wait = error.retry_after or 1.0
+            return _retry_later(session, task_id, until, error.reason, wait, notes)
         if error.retry:
             wait = error.retry_after or min(2.0 ** run_count, RETRY_CAP)
             return _retry_later(session, task_id, until, error.reason, wait, notes)
@@ -96,6 +101,7 @@ def submit(task_id: int, claimed_until: str) -> str | None:
             reason += (" The job may exist on the provider, so it was not submitted again;"
                        " check the provider, then retry the failed tasks if it does not.")
         return _end(session, task_id, until, "Pending", "Error", reason, notes)
+    state.executions.pacer.accepted(context.instance_id)
     if pull.note:
         notes["log"] = pull.note
     if not context.provider.confirms:
@@ -147,7 +153,7 @@ def _load(state, session, task_id: int, status: str) -> _Context | None:
     instance, registry = policy.instance, policy.project.image_registry
     provider = get_provider(instance.vendor)
     box = state.secret_box
-    return _Context(task, provider, credential_target(box, instance),
+    return _Context(task, instance.id, provider, credential_target(box, instance),
                     credential_target(box, registry), registry.pull_url,
                     json.loads(policy.options or "{}"))
 

@@ -50,13 +50,15 @@ def images(own_registry):
 
 @pytest.fixture
 def policy(session, box, images):
-    """policy(provider, **fields): a policy of project `library` on the test's registry."""
-    def make(provider, **fields) -> Policy:
+    """policy(provider, vendor="dragonfly", **fields): a policy of project `library`."""
+    def make(provider, vendor="dragonfly", **fields) -> Policy:
         registry = registries.create(session, box, {"name": "hub", "url": images.registry.url})
         project = projects.create(session, "library", registry)
+        auth = {"auth_mode": "OAUTH", "auth_info": {"token": PAT}} if vendor == "dragonfly" \
+            else {}
         instance = instances.create(session, box, {
-            "vendor": "dragonfly", "name": "df", "endpoint": provider.url,
-            "auth_mode": "OAUTH", "auth_info": {"token": PAT}})
+            "vendor": vendor, "name": "df" if vendor == "dragonfly" else "kraken",
+            "endpoint": provider.url, **auth})
         row = Policy(name="warm", project=project, instance=instance, **fields)
         session.add(row)
         session.commit()

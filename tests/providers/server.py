@@ -46,6 +46,8 @@ class QuietHandler(BaseHTTPRequestHandler):
 class StandinServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # Many clients at once (several app processes submitting) must queue, not be reset.
+    request_queue_size = 128
     block_on_close = False
 
     def __init__(self, address, handler, state=None):
