@@ -149,3 +149,32 @@ def test_a_job_id_is_checked_before_any_request(http):
     with pytest.raises(ProgressError) as odd:
         DRAGONFLY.progress(Target("http://127.0.0.1:9"), http, "../users")
     assert (odd.value.reason, odd.value.retry) == ("'../users' is not a Dragonfly job id.", False)
+
+
+@pytest.mark.parametrize("answer, state, message", [
+    ({"id": 1, "state": "STARTED"}, "running", "Dragonfly reports the job STARTED."),
+    ({"id": 1, "state": PULL_TOKEN}, "running",
+     "Dragonfly reports the job in a state it does not name."),
+    ({"id": 1, "state": "SUCCESS", "result": None}, "success",
+     "Dragonfly reports success, naming no peers."),
+])
+def test_job_states_are_read_without_repeating_the_unknown(http, started, answer, state,
+                                                           message):
+    class Job(QuietHandler):
+        def do_GET(self):
+            self.send_json(200, {**answer, "args": {"headers": {
+                "Authorization": f"Bearer {PULL_TOKEN}"}}})
+    server = started(serve, Job)
+    read = DRAGONFLY.progress(Target(server.url, Credentials.bearer(PAT)), http, "1")
+    assert (read.state, read.message, read.peers) == (state, message, ())
+
+
+def test_an_answer_that_is_not_a_job_is_read_again_later(http, started):
+    class NotAJob(QuietHandler):
+        def do_GET(self):
+            self.send_json(200, ["OK"])
+    server = started(serve, NotAJob)
+    with pytest.raises(ProgressError) as odd:
+        DRAGONFLY.progress(Target(server.url, Credentials.bearer(PAT)), http, "1")
+    assert (odd.value.reason, odd.value.retry) == (
+        "Unexpected answer to GET /oapi/v1/jobs/{id}: not a Dragonfly job.", True)
