@@ -1,8 +1,11 @@
 """Submitting and following Dragonfly jobs when things go wrong: each failure says whether to retry."""
+from contextlib import closing
+
 import pytest
 
 from preheat.providers import PROVIDERS, PreheatRequest, ProgressError, SubmitError
-from preheat.transport import Credentials, Target
+from preheat.transport import Credentials, HttpClient, Target
+from tests.providers import dragonfly
 from tests.providers.conftest import PAT
 from tests.providers.faults import free_port, silent
 from tests.providers.server import QuietHandler, serve
@@ -63,6 +66,13 @@ def test_an_answer_lost_after_sending_is_not_retried(http, answer):
                                 " is not sent again, which could make a second job.")
 
 
+def test_a_denied_address_is_not_retried():
+    with closing(HttpClient(timeout=1.0, denylist="127.0.0.0/8")) as client:
+        denied = refusal(Target("http://127.0.0.1:9", Credentials.bearer(PAT)), client)
+    assert (denied.retry, denied.maybe_submitted) == (False, False)
+    assert denied.reason.startswith("Blocked: 127.0.0.1")
+
+
 def test_an_answer_that_never_comes_is_not_retried(http):
     with silent() as url:
         lost = refusal(Target(url, Credentials.bearer(PAT)), http)
@@ -86,7 +96,6 @@ def test_an_answer_that_never_comes_is_not_retried(http):
                      " have the job scope."),
 ])
 def test_a_refused_token_says_why_and_is_not_retried(http, started, state, reason):
-    from tests.providers import dragonfly
     server = started(dragonfly.serve, tokens={} if state == "unknown" else {PAT: state})
     refused = refusal(Target(server.url, Credentials.bearer(PAT)), http)
     assert (refused.reason, refused.retry, refused.maybe_submitted) == (reason, False, False)
