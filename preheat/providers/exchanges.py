@@ -17,18 +17,20 @@ def post(http: HttpClient, target: Target, path: str, body, provider: str, **opt
         return http.request("POST", target, path, json=body, **options)
     except HttpFailure as failure:
         if not failure.sent:
-            raise SubmitError(failure.reason, retry=True) from None
+            # Nothing reached the provider: trying again is safe, and worth it unless
+            # the failure lasts (a denied address, an untrusted certificate).
+            raise SubmitError(failure.reason, retry=failure.transient) from None
         raise SubmitError(f"{failure.reason} The request was sent, so the job may exist on"
                           f" {provider}: it is not sent again, which could make a second"
                           " job.", maybe_submitted=True) from None
 
 
 def get(http: HttpClient, target: Target, path: str, **options):
-    """GET `path`; a failure becomes a ProgressError worth retrying (reading changes nothing)."""
+    """GET `path`; a failure becomes a ProgressError, worth retrying unless it lasts."""
     try:
         return http.get(target, path, **options)
     except HttpFailure as failure:
-        raise ProgressError(failure.reason, retry=True) from None
+        raise ProgressError(failure.reason, retry=failure.transient or failure.sent) from None
 
 
 def retry_after(response, clock=time.time) -> float | None:

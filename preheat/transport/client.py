@@ -112,15 +112,18 @@ class HttpClient:
                     stream=True) as response:
                 body, truncated = _read_body(response, exchange, limit)
         except ConnectFailure as exc:
-            raise self._failure(str(exc), started, method, secrets, peer) from None
+            raise self._failure(str(exc), started, method, secrets, peer,
+                                transient=not exc.lasting) from None
         except requests.RequestException as exc:
             reason = deadline_reason(budget, what, peer) if exchange.expired else \
                 describe_exception(exc, self.read_timeout, what, peer)
-            raise self._failure(reason, started, method, secrets, peer,
-                                exchange.sent) from None
+            lasting = isinstance(exc, (requests.exceptions.SSLError,
+                                       requests.exceptions.InvalidURL))
+            raise self._failure(reason, started, method, secrets, peer, sent=exchange.sent,
+                                transient=not lasting) from None
         if exchange.expired:
             raise self._failure(deadline_reason(budget, what, peer), started, method,
-                                secrets, peer, True)
+                                secrets, peer, sent=True, transient=True)
         # The secrets even when none were sent this time: one sent earlier may come back.
         return HttpResponse(response.status_code, CaseInsensitiveDict(response.headers), body,
                             _elapsed_ms(started), truncated, secrets, full_url)
@@ -166,12 +169,12 @@ class HttpClient:
         return sent
 
     @staticmethod
-    def _failure(reason: str, started: float, method: str, secrets, peer: str,
-                 sent: bool = False) -> HttpFailure:
+    def _failure(reason: str, started: float, method: str, secrets, peer: str, *,
+                 sent: bool = False, transient: bool = False) -> HttpFailure:
         # A host name or path an answer named may carry the credentials it was sent.
         if echoes(reason, secrets, pieces=False):
             reason = echo_reason(method, peer)
-        return HttpFailure(reason, _elapsed_ms(started), sent=sent)
+        return HttpFailure(reason, _elapsed_ms(started), sent=sent, transient=transient)
 
     def close(self) -> None:
         for session in self._sessions.values():

@@ -33,7 +33,12 @@ class ConnectFailure(Exception):
     """No connection was made; the message is the sentence to show.
 
     Deliberately not an OSError: urllib3 passes it through unwrapped and unretried.
+    `lasting` marks a refusal that trying again cannot change (the denylist).
     """
+
+    def __init__(self, reason: str, *, lasting: bool = False):
+        super().__init__(reason)
+        self.lasting = lasting
 
 
 class Exchange:
@@ -131,7 +136,7 @@ def exchange_scope(exchange: Exchange):
 def current_exchange() -> Exchange:
     exchange = getattr(_current, "exchange", None)
     if exchange is None:
-        raise ConnectFailure("Requests must go through HttpClient.")
+        raise ConnectFailure("Requests must go through HttpClient.", lasting=True)
     return exchange
 
 
@@ -187,7 +192,8 @@ def open_socket(host: str, port: int, timeout: float, options) -> socket.socket:
         raise ConnectFailure(f"DNS lookup failed: the host name {host} has no address.")
     allowed = allowed_addresses(infos, exchange.denylist)
     if not allowed:
-        raise ConnectFailure(blocked_reason(host.strip("[]"), infos[0][4][0], exchange.denylist))
+        raise ConnectFailure(blocked_reason(host.strip("[]"), infos[0][4][0], exchange.denylist),
+                             lasting=True)
     error: OSError | None = None
     for family, socktype, proto, _, sockaddr in allowed:
         sock = socket.socket(family, socktype, proto)

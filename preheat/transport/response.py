@@ -70,13 +70,18 @@ class HttpFailure(Exception):
     means the endpoint cannot have acted on it (refused, no DNS answer, no
     connection, TLS handshake failed), so sending it again is safe; True
     means its answer was lost and the endpoint may have acted on it.
+    `transient` tells whether the same request may work later (refused,
+    timed out, no DNS answer), unlike a denied address, a bad URL or a TLS
+    certificate that is not trusted.
     """
 
-    def __init__(self, reason: str, latency_ms: int | None = None, *, sent: bool = False):
+    def __init__(self, reason: str, latency_ms: int | None = None, *, sent: bool = False,
+                 transient: bool = False):
         super().__init__(reason)
         self.reason = reason
         self.latency_ms = latency_ms
         self.sent = sent
+        self.transient = transient
 
 
 def parse_links(header: str | None) -> list[tuple[str, dict[str, str]]]:

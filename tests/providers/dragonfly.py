@@ -120,12 +120,20 @@ def main() -> None:
                             help=f"a token the manager refuses as {state} (repeatable)")
     parser.add_argument("--legacy", action="store_true",
                         help="behave like a v1-era Dragonfly: only /_ping answers")
+    parser.add_argument("--rate", type=float, default=10.0,
+                        help="job creations per second before 429 (the manager's default: 10)")
+    parser.add_argument("--delay", type=float, default=5.0,
+                        help="seconds a job stays PENDING before its peers report")
+    parser.add_argument("--no-fetch", action="store_true",
+                        help="do not pull images from the registry: every job succeeds")
     args = parser.parse_args()
     tokens = {token: "active" for token in args.token}
     for state in REFUSALS:
         tokens.update({t: state for t in getattr(args, f"{state.replace('-', '_')}_token")})
     label = "Legacy Dragonfly stand-in" if args.legacy else "Dragonfly manager stand-in"
-    run_by_hand(args, DragonflyHandler, {"tokens": tokens, "legacy": args.legacy}, label)
+    book = JobBook(rate=args.rate, delay=args.delay, fetch=not args.no_fetch)
+    run_by_hand(args, DragonflyHandler, {"tokens": tokens, "legacy": args.legacy, "jobs": book},
+                label)
 
 
 if __name__ == "__main__":

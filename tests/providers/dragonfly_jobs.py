@@ -80,7 +80,7 @@ class JobBook:
                 "scheduler_clusters": [{"id": c} for c in clusters],
                 "created_at": now, "updated_at": now,
                 "_due": self.clock() + self.delay, "_blobs": blobs, "_headers": headers,
-                "_clusters": clusters}
+                "_clusters": clusters, "_finishing": False}
             return _public(self.jobs[job_id])
 
     def get(self, job_id: int) -> dict:
@@ -91,7 +91,12 @@ class JobBook:
             job = self.jobs.get(job_id)
         if job is None:
             raise Refused(404, {"message": "record not found"})
-        if job["state"] == "PENDING" and self.clock() >= job["_due"]:
+        with self._lock:
+            # One poll runs the peers; polls meanwhile see the job still pending.
+            due = job["state"] == "PENDING" and self.clock() >= job["_due"] \
+                and not job["_finishing"]
+            job["_finishing"] = job["_finishing"] or due
+        if due:
             self._finish(job)
         return _public(job)
 

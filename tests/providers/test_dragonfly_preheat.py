@@ -138,3 +138,11 @@ def test_a_layer_the_registry_lost_fails_each_peer_with_the_registrys_error(
         f"download {open_registry.url}/v2/{repo}/blobs/{layer} failed: status code 404:"
         " blob unknown: blob unknown to registry")
     assert done.message == f"Failed on 3 of 3 peers: {done.peers[0].description}"
+
+
+def test_a_registry_on_https_with_a_self_signed_certificate_is_pulled(manager, http, clock,
+                                                                      tls_registry, repo):
+    # The manager's registry client skips verification by default (pkg/oci/image.go).
+    pushed = pusher_for(tls_registry, insecure=True).image(repo, "1.0")
+    _, done = run(manager(), http, preheat_of(tls_registry, pushed), clock)
+    assert done.state == "success"

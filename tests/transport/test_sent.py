@@ -1,4 +1,5 @@
-"""A failure says whether the request was sent: only then may the endpoint have acted on it."""
+"""A failure says whether the request was sent (only then may the endpoint have acted on it)
+and whether trying again may work."""
 import socket
 import threading
 from contextlib import closing, contextmanager
@@ -51,7 +52,7 @@ def reads_then(answer: bytes | None):
 
 def test_a_refused_connection_was_not_sent(http):
     refused = failure(http, f"http://127.0.0.1:{free_port()}")
-    assert refused.sent is False
+    assert (refused.sent, refused.transient) == (False, True)
     assert refused.reason.startswith("Connection refused")
 
 
@@ -60,31 +61,32 @@ def test_a_host_that_does_not_resolve_was_not_sent():
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
     with closing(HttpClient(timeout=0.5, resolver=no_such_host)) as client:
         lost = failure(client, "http://manager.invalid:8080")
-    assert lost.sent is False
+    assert (lost.sent, lost.transient) == (False, True)
     assert "does not resolve" in lost.reason
 
 
 def test_a_connect_timeout_was_not_sent(http):
     with blackhole() as url:
         timed_out = failure(http, url)
-    assert timed_out.sent is False
+    assert (timed_out.sent, timed_out.transient) == (False, True)
 
 
-def test_a_denied_address_was_not_sent(http):
-    assert failure(http, "http://127.0.0.2:8080").sent is False
+def test_a_denied_address_was_not_sent_and_stays_denied(http):
+    denied = failure(http, "http://127.0.0.2:8080")
+    assert (denied.sent, denied.transient) == (False, False)
 
 
 def test_a_tls_handshake_that_fails_was_not_sent(http, started):
     plain = started(serve, QuietHandler)
     handshake = failure(http, plain.url.replace("http://", "https://"))
-    assert handshake.sent is False
+    assert (handshake.sent, handshake.transient) == (False, False)
     assert handshake.reason.startswith("TLS handshake failed")
 
 
 def test_an_answer_that_never_comes_was_sent(http):
     with silent() as url:
         waited = failure(http, url)
-    assert waited.sent is True
+    assert (waited.sent, waited.transient) == (True, True)
     assert waited.reason.startswith("Timed out after 0.5 s waiting for an answer")
 
 
@@ -107,4 +109,4 @@ def test_an_answer_cut_off_after_its_headers_was_sent(http):
 def test_failures_raised_before_any_request_were_not_sent(http):
     with pytest.raises(HttpFailure) as caught:
         http.get(Target("ftp://manager.example"), "/healthy")
-    assert caught.value.sent is False
+    assert (caught.value.sent, caught.value.transient) == (False, False)

@@ -44,7 +44,8 @@ def quoted(response, secrets=()) -> str:
         return ""
     said = message(response, secrets)
     # Dropped, but say so: an answer that repeats the token is itself worth knowing.
-    return f": “{said}”" if said else " (its message repeated a credential, so it is not shown)"
+    which = "a credential" if secrets else "the token"
+    return f": “{said}”" if said else f" (its message repeated {which}, so it is not shown)"
 
 
 def token_hint(response) -> str:

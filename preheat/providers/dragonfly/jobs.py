@@ -164,9 +164,11 @@ def _peer(cluster, task: dict, ok: bool, secrets) -> Peer:
 def _summary(state: str, data: dict, peers, secrets) -> str:
     failed = [peer for peer in peers if not peer.ok]
     if state == "success":
-        return f"Preheated on {len(peers)} peer{'s' * (len(peers) != 1)}."
+        return f"Preheated on {len(peers)} peer{'s' * (len(peers) != 1)}." if peers else \
+            "Dragonfly reports success, naming no peers."
     if state != "failure":
-        return f"Dragonfly reports the job {data['state'][:20]}."
+        shown = scrubbed(data["state"][:20], secrets) if data["state"].isalpha() else None
+        return f"Dragonfly reports the job {shown or 'in a state it does not name'}."
     error = _job_error(data.get("result"), secrets)
     if failed:
         return (f"Failed on {len(failed)} of {len(peers)} peer{'s' * (len(peers) != 1)}:"

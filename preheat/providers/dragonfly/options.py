@@ -65,7 +65,7 @@ def _cluster_ids(value) -> list[int]:
             else text if type(text) is int else None
         if number is None or not 0 < number <= LARGEST_ID:
             raise ValueError("Cluster IDs are positive whole numbers separated by commas;"
-                             f" {_shown(piece)} is not one.")
+                             f" {_shown(text)} is not one.")
         if number not in ids:
             ids.append(number)
     return ids
