@@ -62,7 +62,7 @@ def _table(page, submitted, now):
                                poll=status.Poll.start(pending, now),
                                head_html=table.head_html(sort, page.size, query, base),
                                paging_html=table.paging_html(page, sort, query, base),
-                               row_html=table.rendered_rows(page.items, pending, now))
+                               rows_html=table.rows_html(page.items, pending, now))
     if is_htmx():
         # The address bar follows the table, so a reload or a shared link shows it again.
         response.headers["HX-Replace-Url"] = _list_url(base, page, query, sort)

@@ -108,7 +108,7 @@ def paging_html(page: Page, sort: TableSort, query: str, base: str) -> Markup:
                           sort, query, base)
 
 
-def rendered_rows(items, pending: set[int], now: datetime) -> list[Markup]:
+def rows_html(items, pending: set[int], now: datetime) -> Markup:
     """The HTML of the rows for `items` at `now`; `pending` are the ids being checked.
 
     A row is rendered once per distinct value of what it shows: the instance,
@@ -116,9 +116,10 @@ def rendered_rows(items, pending: set[int], now: datetime) -> list[Markup]:
     """
     template = _template(ROW_TEMPLATE)
     check_url = urls.per_instance("preheat.check")
-    return [_render_row(template, instance, instance.id in pending,
-                        checked_ago(instance, now), check_url(instance.id))
-            for instance in items]
+    return Markup("\n".join([
+        _render_row(template, instance, instance.id in pending, checked_ago(instance, now),
+                    check_url(instance.id))
+        for instance in items]))
 
 
 def _template(name: str) -> Template:
