@@ -29,6 +29,8 @@ class PreheatState:
     engine: Engine
     health: HealthChecks
     on_demand: OnDemandLimit | None = None
+    # The instance table's rendered parts (views/table.py), made by the first list page.
+    table_parts: Any = None
     layout_checked: bool = False
 
     @property

@@ -19,6 +19,7 @@ from jinja2 import Template
 from markupsafe import Markup
 
 from ..services.pages import PAGE_SIZES, Page, TableSort
+from ..state import current_state
 from . import urls
 from .presenters import (HealthView, auth_label, checked_ago, checked_health,
                          format_datetime, provider_name)
@@ -99,13 +100,13 @@ def row(instance, pending: bool, checked: str, check_url: str) -> InstanceRow:
 
 def head_html(sort: TableSort, size: int, query: str, base: str) -> Markup:
     """The header row for the table at list URL `base`."""
-    return _render_head(_template(HEAD_TEMPLATE), sort, size, query, base)
+    return _parts().head(_template(HEAD_TEMPLATE), sort, size, query, base)
 
 
 def paging_html(page: Page, sort: TableSort, query: str, base: str) -> Markup:
     """The page size choice and the pager for `page` of the table at list URL `base`."""
-    return _render_paging(_template(PAGING_TEMPLATE), page.number, page.size, page.total,
-                          sort, query, base)
+    return _parts().paging(_template(PAGING_TEMPLATE), page.number, page.size, page.total,
+                           sort, query, base)
 
 
 def rows_html(items, pending: set[int], now: datetime) -> Markup:
@@ -114,33 +115,49 @@ def rows_html(items, pending: set[int], now: datetime) -> Markup:
     A row is rendered once per distinct value of what it shows: the instance,
     whether it is being checked, how long ago it was checked and its URL.
     """
-    template = _template(ROW_TEMPLATE)
+    template, render = _template(ROW_TEMPLATE), _parts().row
     check_url = urls.per_instance("preheat.check")
     return Markup("\n".join([
-        _render_row(template, instance, instance.id in pending, checked_ago(instance, now),
+        render(template, instance, instance.id in pending, checked_ago(instance, now),
                     check_url(instance.id))
         for instance in items]))
+
+
+class RenderedParts:
+    """One app's rendered rows, header rows and pagings, each kept by what it shows.
+
+    Kept per app rather than per process: a template holds its app, and a
+    cache of the whole process would keep alive every app it served. Keyed by
+    the template too, so that a template reloaded while debugging is used.
+    """
+
+    def __init__(self) -> None:
+        self.row = lru_cache(maxsize=CACHED_ROWS)(_render_row)
+        self.head = lru_cache(maxsize=CACHED_PARTS)(_render_head)
+        self.paging = lru_cache(maxsize=CACHED_PARTS)(_render_paging)
+
+
+def _parts() -> RenderedParts:
+    state = current_state()
+    if state.table_parts is None:  # two threads may both make one: either will do
+        state.table_parts = RenderedParts()
+    return state.table_parts
 
 
 def _template(name: str) -> Template:
     return current_app.jinja_env.get_template(name)
 
 
-@lru_cache(maxsize=CACHED_ROWS)
 def _render_row(template: Template, instance, pending: bool, checked: str,
                 check_url: str) -> Markup:
-    # Keyed by the template too: another app, or a template reloaded while
-    # debugging, renders its own rows.
     return Markup(template.render(row=row(instance, pending, checked, check_url)))
 
 
-@lru_cache(maxsize=CACHED_PARTS)
 def _render_head(template: Template, sort: TableSort, size: int, query: str,
                  base: str) -> Markup:
     return Markup(template.render(headers=headers(sort, size, query, urls.with_base(base))))
 
 
-@lru_cache(maxsize=CACHED_PARTS)
 def _render_paging(template: Template, number: int, size: int, total: int, sort: TableSort,
                    query: str, base: str) -> Markup:
     return Markup(template.render(page=Page([], total, number, size), sort=sort, q=query,
