@@ -34,6 +34,7 @@ from tests.helpers import token_in  # noqa: E402
 
 ROUNDS = 5
 CALLS = 400
+VIEW_PARTS = (distributions._table, distributions._current_page)
 
 
 def logged_in_environ(app) -> dict:
@@ -64,7 +65,7 @@ def microseconds(app, environ: dict) -> float:
 
 def variants():
     """(name, patch): each patch leaves out a part of the view, and undoes itself."""
-    table, current_page = distributions._table, distributions._current_page
+    table, current_page = VIEW_PARTS
 
     def whole():
         distributions._table, distributions._current_page = table, current_page
