@@ -56,23 +56,23 @@ def _table(page, submitted, now):
     pending = status.pending_ids(page.items, submitted, now)
     query = search_text(request.values.get("q"))
     sort = _current_sort()
-    list_url = urls.with_query("preheat.distributions")
+    base = url_for("preheat.distributions")
     response = page_or_partial("preheat/distributions.html", "preheat/_instances.html",
-                               page=page, q=query, sort=sort, page_sizes=PAGE_SIZES,
-                               poll=status.Poll.start(pending, now), list_url=list_url,
-                               headers=table.headers(sort, page, query, list_url),
-                               rows=table.rows(page.items, pending, now))
+                               q=query, list_url=urls.with_base(base),
+                               poll=status.Poll.start(pending, now),
+                               head_html=table.head_html(sort, page.size, query, base),
+                               paging_html=table.paging_html(page, sort, query, base),
+                               rows_html=table.rows_html(page.items, pending, now))
     if is_htmx():
         # The address bar follows the table, so a reload or a shared link shows it again.
-        response.headers["HX-Replace-Url"] = _list_url(page, query)
+        response.headers["HX-Replace-Url"] = _list_url(base, page, query, sort)
     return response
 
 
-def _list_url(page, query: str) -> str:
+def _list_url(base: str, page, query: str, sort: TableSort) -> str:
     """The page's own URL for this filter, page, page size and sort; defaults left out."""
-    sort = _current_sort()
-    return url_for("preheat.distributions", q=query or None,
-                   page=page.number if page.number > 1 else None,
-                   page_size=None if page.size == current_app.config["PREHEAT_PAGE_SIZE"]
-                   else page.size,
-                   sort=None if sort.is_default else sort.param)
+    default_size = current_app.config["PREHEAT_PAGE_SIZE"]
+    return urls.with_base(base)(q=query or None,
+                                page=page.number if page.number > 1 else None,
+                                page_size=None if page.size == default_size else page.size,
+                                sort=None if sort.is_default else sort.param)

@@ -24,8 +24,11 @@ def per_instance(endpoint: str) -> Callable[[int], str]:
 
 def with_query(endpoint: str) -> Callable[..., str]:
     """`url_for(endpoint, **query)` for any query: None values left out, in the order given."""
-    base = url_for(endpoint)
+    return with_base(url_for(endpoint))
 
+
+def with_base(base: str) -> Callable[..., str]:
+    """`base` with any query: None values left out, in the order given."""
     def build(**query) -> str:
         items = [(key, value) for key, value in query.items() if value is not None]
         return f"{base}?{urlencode(items, safe=QUERY_SAFE)}" if items else base
