@@ -1,4 +1,5 @@
-"""One health check: run by a provider's driver, for the background or for a user."""
+"""One health check: run by a provider's driver or the registry client, for the background
+or for a user."""
 from __future__ import annotations
 
 import logging
@@ -8,6 +9,7 @@ from dataclasses import replace
 from ..crypto import SecretError
 from ..models import Instance
 from ..providers import CheckResult, get_provider
+from ..registry import RegistryCheck, RegistryClient
 from ..services import audit
 from ..services import instances as instance_service
 from ..transport import HttpClient, Target, secrets_of
@@ -21,8 +23,18 @@ def check(vendor: str, target: Target, http: HttpClient) -> CheckResult:
     provider = get_provider(vendor)
     if provider is None:
         return CheckResult(False, f"Unknown provider {vendor!r}.")
+    return guarded(lambda: provider.check_health(target, http), target)
+
+
+def check_registry(target: Target, http: HttpClient) -> RegistryCheck:
+    """Check that `target` is a registry its credentials may read; never raises."""
+    return guarded(lambda: RegistryClient(http).check(target), target)
+
+
+def guarded(run, target: Target) -> CheckResult:
+    """The result of `run()`, or a plain failure: never an exception, never the credentials."""
     try:
-        result = provider.check_health(target, http)
+        result = run()
     except Exception as exc:  # a driver bug must not become a 500 or a dead worker
         # Where it failed, but not the exception's text: it may quote the answer.
         log.error("health check of %s failed unexpectedly: %s\n%s", target.endpoint,
@@ -31,7 +43,7 @@ def check(vendor: str, target: Target, http: HttpClient) -> CheckResult:
     # The drivers never repeat an answer that echoes the credentials; this is the
     # last line of defence before a reason is shown, stored and audited.
     if echoes(result.reason, secrets_of(target.credentials), pieces=False):
-        return replace(result, ok=False, reason="The provider's answer repeated the"
+        return replace(result, ok=False, reason=f"The {target.peer}'s answer repeated the"
                                                 " credentials it was sent, so it is not shown.")
     return result
 
@@ -39,19 +51,27 @@ def check(vendor: str, target: Target, http: HttpClient) -> CheckResult:
 def test_connection(session, vendor: str, target: Target, http: HttpClient, *,
                     name: str | None, instance_id: int | None = None) -> CheckResult:
     """Check a (possibly unsaved) instance for a user, and record that they did."""
+    return run_test(session, lambda: check(vendor, target, http), target, name=name,
+                    object_id=instance_id)
+
+
+def run_test(session, probe, target: Target, *, name: str | None,
+             object_id: int | None = None, object_type: str = "instance") -> CheckResult:
+    """Run `probe()` for a user, off the database connection, and record that they did."""
     release_connection(session)
-    result = check(vendor, target, http)
-    audit_test(session, result, endpoint=target.endpoint, name=name, instance_id=instance_id)
+    result = probe()
+    audit_test(session, result, endpoint=target.endpoint, name=name, instance_id=object_id,
+               object_type=object_type)
     session.commit()
     return result
 
 
 def audit_test(session, result: CheckResult, *, endpoint: str, name: str | None,
-               instance_id: int | None) -> None:
+               instance_id: int | None, object_type: str = "instance") -> None:
     """Record in the audit log that a user tested a connection, and what it answered."""
     audit.record(session, "test_connection", name=name, object_id=instance_id,
                  outcome="success" if result.ok else "failure",
-                 detail=f"{endpoint}: {result.reason}")
+                 detail=f"{endpoint}: {result.reason}", object_type=object_type)
 
 
 def check_instance(box, instance: Instance, http: HttpClient, session=None) -> CheckResult:
