@@ -127,6 +127,7 @@ class ProjectForm(FlaskForm):
                                                                NumberRange(min=0)])
 
     def service_data(self) -> dict:
+        """The submitted values: the registry's id, the name and the repository count."""
         return {"registry": self.registry.data, "name": self.name.data,
                 "repo_count": self.repo_count.data}
 

@@ -130,9 +130,11 @@ class Listing:
     id: Any = None
 
     def sort(self, text: str | None) -> TableSort:
+        """The sort a URL asks for among this table's."""
         return TableSort.parse(text, self.sorts)
 
     def order(self, sort: TableSort) -> list:
+        """The ORDER BY keys for `sort`."""
         column = self.sorts[sort.field]
         # Then by name, then by id: equal values keep a stable order across pages.
         keys = [column.desc() if sort.descending else column.asc()]

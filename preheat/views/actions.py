@@ -59,6 +59,7 @@ def run_delete(kind: Kind, run_url: str):
 
 
 def finished(kind: Kind, action: str, names: list[str]):
+    """Tell the page it is done: refresh the table, close the dialog, say what was done."""
     if is_htmx():
         return done(kind.changed, CLOSE_DIALOG, toast=toasts.applied(action, names, kind))
     return redirect(url_for(kind.list_endpoint), 303)
@@ -78,6 +79,7 @@ def confirmation(kind: Kind, action: str, chosen: list, run_url: str,
 
 
 def selected_ids(kind: Kind) -> list[int]:
+    """The ids of the rows the request names, once each; 400 for none or too many."""
     ids = request.values.getlist(kind.param, type=int)
     if not ids:
         abort(400, f"Select at least one {kind.one} first.")
@@ -87,6 +89,7 @@ def selected_ids(kind: Kind) -> list[int]:
 
 
 def one_selected_id(kind: Kind) -> int:
+    """The one selected row's id, for Edit; 400 otherwise."""
     ids = selected_ids(kind)
     if len(ids) != 1:
         abort(400, f"Select exactly one {kind.one} to edit.")
@@ -94,6 +97,7 @@ def one_selected_id(kind: Kind) -> int:
 
 
 def selected(kind: Kind) -> list:
+    """The selected rows, in name order; 404 when one was deleted meanwhile."""
     ids = selected_ids(kind)
     model = kind.model
     found = current_state().session.scalars(

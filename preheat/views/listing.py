@@ -28,6 +28,7 @@ class Table:
 
 
 def current_sort(spec: Table) -> TableSort:
+    """The sort the request asks for, among those `spec` offers."""
     return spec.listing.sort(request.values.get("sort"))
 
 

@@ -30,6 +30,8 @@ UNKNOWN_COUNT = "—"
 
 
 class RegistryRow(NamedTuple):
+    """One row of the registry table, each value as the row shows it."""
+
     id: int
     name: str
     url: str
@@ -43,6 +45,8 @@ class RegistryRow(NamedTuple):
 
 
 class ProjectRow(NamedTuple):
+    """One row of the project table, each value as the row shows it."""
+
     id: int
     name: str
     url: str
