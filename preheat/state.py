@@ -33,8 +33,6 @@ class PreheatState:
     # One registry client per process: it keeps the registries' challenges and tokens.
     registries: RegistryClient | None = None
     registry_health: HealthChecks | None = None
-    # The instance table's rendered parts (views/table.py), made by the first list page.
-    table_parts: Any = None
     layout_checked: bool = False
 
     @property

@@ -65,19 +65,8 @@ class ProviderHints:
 
 
 def health(instance, now: datetime, pending: bool = False) -> HealthView:
-    """The badge for an instance's stored health."""
-    return checked_health(instance, checked_ago(instance, now), pending)
-
-
-def checked_ago(instance, now: datetime) -> str:
-    """How long ago the instance's health was checked, as its badge says it ('' if never)."""
-    checked = instance.health_checked_at
-    return "" if checked is None else ago(checked, now)
-
-
-def checked_health(instance, checked: str, pending: bool = False) -> HealthView:
-    """The badge for an instance's stored health, last checked `checked` ('5 s ago')."""
-    if not instance.enabled:
+    """The badge for an instance's (or a registry's) stored health."""
+    if not getattr(instance, "enabled", True):
         return HealthView("Deactivated", "off", "Deactivated instances are not checked.", "")
     if instance.health_checked_at is None:
         reason = "Being checked now." if pending else "Not checked yet."
@@ -87,7 +76,7 @@ def checked_health(instance, checked: str, pending: bool = False) -> HealthView:
         facts.append(f"HTTP {instance.health_http_status}")
     if instance.health_latency_ms is not None:
         facts.append(f"{instance.health_latency_ms} ms")
-    facts.append("checked " + checked)
+    facts.append("checked " + ago(instance.health_checked_at, now))
     label, tone = {"healthy": ("Healthy", "ok"), "unhealthy": ("Unhealthy", "bad")}.get(
         instance.health_status, ("Unknown", "unknown"))
     return HealthView(label, tone, instance.health_reason or "", ", ".join(facts))
