@@ -8,9 +8,7 @@ from sqlalchemy import select
 from preheat.models import Project, Registry
 from tests.helpers import add_projects, add_registries
 from tests.providers.faults import free_port, silent
-from tests.registry.conftest import (own_registry, pusher_for, registry_binary,  # noqa: F401
-                                     token_registry, token_registry_session, token_service,
-                                     token_service_session)
+from tests.registry.fixtures import pusher_for
 
 
 def names_in(response) -> list[str]:

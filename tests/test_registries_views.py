@@ -6,8 +6,7 @@ from sqlalchemy import select
 
 from preheat.models import AuditEntry, Registry
 from tests.helpers import NEW_REGISTRY as FORM, add_projects, add_registries
-from tests.registry.conftest import PASSWORD, USER, basic_registry, open_registry  # noqa: F401
-from tests.registry.conftest import registry_binary  # noqa: F401
+from tests.registry.fixtures import PASSWORD, USER
 from tests.providers.faults import free_port
 
 CANARY = "pw-canary-R3g1stry"

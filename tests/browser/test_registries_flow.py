@@ -1,7 +1,7 @@
 """Add a registry with Test connection, then create a project from its catalog, in Chromium."""
 from playwright.sync_api import expect
 
-from tests.registry.conftest import own_registry, pusher_for, registry_binary  # noqa: F401
+from tests.registry.fixtures import pusher_for
 
 
 def dialog(page):
