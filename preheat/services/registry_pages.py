@@ -27,6 +27,7 @@ class ListedRegistry(NamedTuple):
     health_http_status: int | None
     health_latency_ms: int | None
     health_checked_at: datetime | None
+    health_claimed_until: datetime | None
 
 
 class ListedProject(NamedTuple):

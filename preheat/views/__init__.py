@@ -7,7 +7,7 @@ from flask_wtf.csrf import generate_csrf
 from ..access import leave_csrf_to_us, require_sysadmin_page
 from ..state import current_state
 from . import (actions, audit_log, distributions, errors, instance_form, presenters, projects,
-               registries)
+               registries, status)
 
 
 def make_blueprint() -> Blueprint:
@@ -27,6 +27,7 @@ def make_blueprint() -> Blueprint:
         return {"preheat_base_template": state.layout(current_app.jinja_env),
                 "preheat_load_htmx": current_app.config["PREHEAT_LOAD_HTMX"],
                 "preheat_csrf_token": generate_csrf,
+                "preheat_poll_url": status.poll_url,
                 **presenters.template_helpers()}
 
     bp.add_app_template_filter(presenters.format_datetime, "preheat_datetime")

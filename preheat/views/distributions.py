@@ -5,7 +5,6 @@ from datetime import datetime, timezone
 
 from flask import current_app
 
-from ..health import claims
 from ..services.pages import INSTANCES
 from . import hints, listing, status, table
 
@@ -25,9 +24,8 @@ def list_instances():
     """Show the instance table; stale health is re-checked in the background."""
     page = listing.current_page(TABLE)
     now = datetime.now(timezone.utc)
-    ttl = float(current_app.config["PREHEAT_HEALTH_TTL"])
-    stale = [i.id for i in page.items if claims.is_stale(i, ttl, now)]
-    status.health_checks().submit(stale, requested_at=now)
+    stale = status.submit_stale(status.INSTANCE, page.items, now,
+                                float(current_app.config["PREHEAT_HEALTH_TTL"]))
     return _table(page, stale, now)
 
 
@@ -43,4 +41,4 @@ def refresh():
 def _table(page, submitted, now):
     pending = status.pending_ids(page.items, submitted, now)
     return listing.render(TABLE, page, table.rows(page.items, pending, now),
-                          poll=status.Poll.start(pending, now))
+                          poll=status.Poll.start(pending, now), kind=status.INSTANCE)

@@ -7,6 +7,7 @@ from typing import NamedTuple
 from flask import url_for
 
 from ..crypto import SecretBox, SecretError
+from . import urls
 from .presenters import HealthView, format_datetime, health
 
 # (label, sort field or None, class of the header cell), left to right.
@@ -37,6 +38,8 @@ class RegistryRow(NamedTuple):
     url: str
     public_url: str
     health: HealthView
+    pending: bool
+    check_url: str
     auth: str
     insecure: bool
     description: str
@@ -57,11 +60,14 @@ class ProjectRow(NamedTuple):
     created_text: str
 
 
-def registry_rows(items, box: SecretBox) -> list[RegistryRow]:
+def registry_rows(items, box: SecretBox, pending=frozenset(),
+                  now: datetime | None = None) -> list[RegistryRow]:
     """The rows for ListedRegistry `items`; only the user name is read from the credentials."""
-    now = datetime.now(timezone.utc)
-    return [RegistryRow(r.id, r.name, r.url, r.public_url or "", health(r, now), auth_text(r, box),
-                        r.insecure, r.description or "", r.created_at.isoformat(),
+    now = now or datetime.now(timezone.utc)
+    check_url = urls.per_instance("preheat.registry_check", "registry_id")
+    return [RegistryRow(r.id, r.name, r.url, r.public_url or "", health(r, now, r.id in pending),
+                        r.id in pending, check_url(r.id), auth_text(r, box), r.insecure,
+                        r.description or "", r.created_at.isoformat(),
                         format_datetime(r.created_at)) for r in items]
 
 

@@ -16,10 +16,10 @@ QUERY_SAFE = "!$'()*,/:;?@"
 MARKER = 918273645
 
 
-def per_instance(endpoint: str) -> Callable[[int], str]:
-    """`url_for(endpoint, instance_id=...)` for any instance."""
-    head, _, tail = url_for(endpoint, instance_id=MARKER).rpartition(str(MARKER))
-    return lambda instance_id: f"{head}{instance_id}{tail}"
+def per_instance(endpoint: str, argument: str = "instance_id") -> Callable[[int], str]:
+    """`url_for(endpoint, instance_id=...)` (or another id `argument`) for any row."""
+    head, _, tail = url_for(endpoint, **{argument: MARKER}).rpartition(str(MARKER))
+    return lambda row_id: f"{head}{row_id}{tail}"
 
 
 def with_query(endpoint: str) -> Callable[..., str]:
