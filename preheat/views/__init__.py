@@ -6,7 +6,7 @@ from flask_wtf.csrf import generate_csrf
 
 from ..access import leave_csrf_to_us, require_sysadmin_page
 from ..state import current_state
-from . import actions, audit_log, distributions, errors, instance_form, presenters
+from . import actions, audit_log, distributions, errors, instance_form, presenters, project
 
 
 def make_blueprint() -> Blueprint:
@@ -14,7 +14,7 @@ def make_blueprint() -> Blueprint:
     bp = Blueprint("preheat", "preheat", template_folder="templates",
                    static_folder="static", static_url_path="/preheat-static")
     bp.before_request(require_sysadmin_page)
-    for module in (distributions, instance_form, actions, audit_log, errors):
+    for module in (distributions, instance_form, actions, audit_log, project, errors):
         module.register(bp)
 
     leave_csrf_to_us(bp)
