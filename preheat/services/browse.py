@@ -14,6 +14,7 @@ import time
 from concurrent.futures import wait
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Callable
 
 from sqlalchemy.orm import Session
 
@@ -26,6 +27,7 @@ from .list_cache import ListCache, TooSlow
 from .pages import Page
 
 DEFAULT_NAMESPACE = "library"
+Keep = Callable[[str], bool]
 # The stored repository count is rewritten at most this often when it has not changed.
 RECOUNT_AFTER = timedelta(minutes=1)
 SECRET_UNUSABLE = ("The registry's stored password cannot be decrypted with the current keys;"
@@ -82,8 +84,8 @@ class Browser:
 
 
 def repositories(session: Session, box: SecretBox, browser: Browser, project: Project,
-                 q: str, number: int, size: int) -> Listing:
-    """A page of the project's repositories (filtered by `q`), with their tag counts."""
+                 keep: Keep, number: int, size: int, descending: bool = False) -> Listing:
+    """A page of the project's repositories whose names `keep` takes, with their tag counts."""
     ends = time.monotonic() + browser.budget
     registry = project.image_registry
     try:
@@ -95,20 +97,19 @@ def repositories(session: Session, box: SecretBox, browser: Browser, project: Pr
         catalog = browser.lists.get(("catalog", key), lambda: browser.client.catalog(target),
                                     _left(ends))
     except (TooSlow, RegistryError) as error:
-        return Listing(_empty(number, size), _problem(error, "the catalog"))
+        return Listing(_empty(number, size), _problem(error, "the catalog", browser.budget))
     members = [Repository(path, shown_name(project.name, path)) for path in catalog
                if projects.in_project(project.name, path)]
     remember_count(session, project, len(members))
-    needle = (q or "").lower()
-    matching = [repo for repo in members if needle in repo.name.lower()]
-    page = _page(matching, number, size)
+    matching = [repo for repo in members if keep(repo.name)]
+    page = _page(matching[::-1] if descending else matching, number, size)
     counted = _count_tags(browser, target, key, page.items, ends)
     return Listing(Page(counted, page.total, page.number, page.size))
 
 
-def tags(box: SecretBox, browser: Browser, project: Project, name: str, q: str,
-         number: int, size: int) -> Listing:
-    """A page of one repository's tags (filtered by `q`), each resolved to its digest."""
+def tags(box: SecretBox, browser: Browser, project: Project, name: str, keep: Keep,
+         number: int, size: int, descending: bool = False) -> Listing:
+    """A page of one repository's tags that `keep` takes, each resolved to its digest."""
     ends = time.monotonic() + browser.budget
     registry = project.image_registry
     try:
@@ -119,9 +120,10 @@ def tags(box: SecretBox, browser: Browser, project: Project, name: str, q: str,
     try:
         path, names = _tag_list(browser, target, key, project.name, name, ends)
     except (TooSlow, RegistryError) as error:
-        return Listing(_empty(number, size), _problem(error, f"the tags of {name}"))
-    needle = q or ""
-    page = _page([tag for tag in names if needle.lower() in tag.lower()], number, size)
+        return Listing(_empty(number, size), _problem(error, f"the tags of {name}",
+                                                      browser.budget))
+    matching = [tag for tag in names if keep(tag)]
+    page = _page(matching[::-1] if descending else matching, number, size)
     resolved = _resolve(browser, target, path, page.items, ends)
     failed = [artifact for artifact in resolved if not artifact.ok]
     problem = None
@@ -131,6 +133,12 @@ def tags(box: SecretBox, browser: Browser, project: Project, name: str, q: str,
         problem = Problem(f"{count} could not be resolved: {failed[0].reason}",
                           504 if _late(failed[0].reason) else 502)
     return Listing(Page(resolved, page.total, page.number, page.size), problem, path)
+
+
+def containing(text: str | None) -> Keep:
+    """Take the names that contain `text`, without regard to case."""
+    needle = (text or "").lower()
+    return lambda name: needle in name.lower()
 
 
 def shown_name(project: str, path: str) -> str:
@@ -204,9 +212,9 @@ def _tags_of(browser: Browser, target, path: str):
     return lambda: browser.client.tags(target, path)
 
 
-def _problem(error: Exception, what: str) -> Problem:
+def _problem(error: Exception, what: str, budget: float) -> Problem:
     if isinstance(error, TooSlow):
-        return Problem(f"The registry did not send {what} within {error.budget:g} s, so the page"
+        return Problem(f"The registry did not send {what} within {budget:g} s, so the page"
                        " shows nothing rather than wait longer; it keeps loading in the"
                        " background: reload in a moment.", 504)
     if isinstance(error, CatalogNotAllowed):

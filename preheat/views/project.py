@@ -35,7 +35,7 @@ def show_project(name: str):
     project = projects.get_by_name(state.session, name)
     q, number, size = _paging()
     listing = browse.repositories(state.session, state.secret_box, current_browser(), project,
-                                  q, number, size)
+                                  browse.containing(q), number, size)
     return _render("preheat/_repositories.html", project, listing, q,
                    _list_url("preheat.project", name=project.name))
 
@@ -45,8 +45,8 @@ def show_repository(name: str, repository: str):
     state = current_state()
     project = projects.get_by_name(state.session, name)
     q, number, size = _paging()
-    listing = browse.tags(state.secret_box, current_browser(), project, repository, q,
-                          number, size)
+    listing = browse.tags(state.secret_box, current_browser(), project, repository,
+                          browse.containing(q), number, size)
     return _render("preheat/_tags.html", project, listing, q,
                    _list_url("preheat.repository", name=project.name, repository=repository),
                    repository=repository)
