@@ -32,11 +32,11 @@ def browser_of(app):
     return get
 
 
-def add_project(session, box, where, name: str, **registry) -> object:
+def add_project(session, box, where, project_name: str, **registry) -> object:
     """A registry row for `where` (a running registry or a URL) and a project on it."""
     stored = registries.create(session, box, {"name": f"reg-{uuid.uuid4().hex[:8]}",
                                               "url": getattr(where, "url", where), **registry})
-    return projects.create(session, name, stored)
+    return projects.create(session, project_name, stored)
 
 
 def unique_project() -> str:
