@@ -183,3 +183,33 @@ class timed:
         started = time.monotonic()
         self.answer = view(*args)
         self.elapsed = time.monotonic() - started
+
+
+def test_a_token_registry_is_read_with_tokens_for_the_stored_credentials(
+        admin, session, box, token_registry, token_service):
+    name = unique_project()
+    pushed = pusher_for(token_registry, basic_credentials()).images(f"{name}/app", ["v1"])
+    add_project(session, box, token_registry, name, **basic_auth())
+    token_service.state["asked"].clear()
+    assert rows_of(admin.get(f"/projects/{name}"), "preheat-repositories") == \
+        [f"{name}/app 1 {name}/app"]
+    assert pushed["v1"] in admin.get(f"/projects/{name}/repositories/app").get_data(as_text=True)
+    assert ("alice", ["registry:catalog:*"]) in token_service.state["asked"]
+    assert ("alice", [f"repository:{name}/app:pull"]) in token_service.state["asked"]
+
+
+def test_rejected_credentials_are_said_without_the_password(admin, session, box,
+                                                            basic_registry):
+    canary = "pw-canary-wrong-4Hq8"
+    add_project(session, box, basic_registry, "refused",
+                auth_mode="BASIC", auth_info={"username": "alice", "password": canary})
+    for path in ("/projects/refused", "/projects/refused/repositories/app"):
+        page = admin.get(path)
+        assert page.status_code == 200
+        assert "HTTP 401 Unauthorized" in text_of(page), path
+        assert canary not in page.get_data(as_text=True)
+
+
+def test_only_sysadmins_see_a_project(user, session, box, open_registry):
+    add_project(session, box, open_registry, unique_project())
+    assert user.get("/projects/library").status_code == 403

@@ -8,7 +8,7 @@ import harbor_client
 import pytest
 import requests
 
-from tests.accounts import ADMIN
+from tests.accounts import ADMIN, USER
 from tests.api.conftest import error_of
 from tests.browse.conftest import add_project, pusher_for, unique_project
 from tests.helpers import basic
@@ -166,3 +166,12 @@ def test_harbors_client_reads_a_registry_failure_as_an_api_error(harbor, session
     with pytest.raises(harbor_client.rest.ApiException) as raised:
         repositories_api.list_repositories("gone")
     assert raised.value.status == 502 and "BAD_GATEWAY" in raised.value.body
+
+
+def test_only_sysadmins_read_repositories(app, session, box, open_registry):
+    name = unique_project()
+    add_project(session, box, open_registry, name)
+    client = app.test_client()
+    for path in (f"{API}/{name}/repositories", f"{API}/{name}/repositories/app/artifacts"):
+        assert client.get(path, headers=basic(*USER)).status_code == 403
+        assert client.get(path).status_code == 401
