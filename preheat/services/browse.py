@@ -84,15 +84,19 @@ class Browser:
 
 
 def repositories(session: Session, box: SecretBox, browser: Browser, project: Project,
-                 keep: Keep, number: int, size: int, descending: bool = False) -> Listing:
-    """A page of the project's repositories whose names `keep` takes, with their tag counts."""
+                 keep: Keep, number: int, size: int, descending: bool = False,
+                 fresh: bool = False) -> Listing:
+    """A page of the project's repositories whose names `keep` takes, with their tag counts.
+
+    `fresh` reads the registry again instead of the lists kept from it.
+    """
     ends = time.monotonic() + browser.budget
     registry = project.image_registry
     try:
         target = registries.target(box, registry)
     except SecretError:
         return Listing(_empty(number, size), Problem(SECRET_UNUSABLE, 409))
-    key = _key(registry)
+    key = _key(registry, browser, fresh)
     try:
         catalog = browser.lists.get(("catalog", key), lambda: browser.client.catalog(target),
                                     _left(ends))
@@ -108,7 +112,7 @@ def repositories(session: Session, box: SecretBox, browser: Browser, project: Pr
 
 
 def tags(box: SecretBox, browser: Browser, project: Project, name: str, keep: Keep,
-         number: int, size: int, descending: bool = False) -> Listing:
+         number: int, size: int, descending: bool = False, fresh: bool = False) -> Listing:
     """A page of one repository's tags that `keep` takes, each resolved to its digest."""
     ends = time.monotonic() + browser.budget
     registry = project.image_registry
@@ -116,7 +120,7 @@ def tags(box: SecretBox, browser: Browser, project: Project, name: str, keep: Ke
         target = registries.target(box, registry)
     except SecretError:
         return Listing(_empty(number, size), Problem(SECRET_UNUSABLE, 409))
-    key = _key(registry)
+    key = _key(registry, browser, fresh)
     try:
         path, names = _tag_list(browser, target, key, project.name, name, ends)
     except (TooSlow, RegistryError) as error:
@@ -125,14 +129,8 @@ def tags(box: SecretBox, browser: Browser, project: Project, name: str, keep: Ke
     matching = [tag for tag in names if keep(tag)]
     page = _page(matching[::-1] if descending else matching, number, size)
     resolved = _resolve(browser, target, path, page.items, ends)
-    failed = [artifact for artifact in resolved if not artifact.ok]
-    problem = None
-    if failed:
-        count = f"{len(failed)} of {len(resolved)} tags" if len(failed) > 1 else \
-            f"Tag {failed[0].tag}"
-        problem = Problem(f"{count} could not be resolved: {failed[0].reason}",
-                          504 if _late(failed[0].reason) else 502)
-    return Listing(Page(resolved, page.total, page.number, page.size), problem, path)
+    return Listing(Page(resolved, page.total, page.number, page.size), _unresolved(resolved),
+                   path)
 
 
 def containing(text: str | None) -> Keep:
@@ -166,15 +164,16 @@ def remember_count(session: Session, project: Project, count: int) -> None:
 
 def _tag_list(browser: Browser, target, key, project: str, name: str, ends: float):
     """The registry path of `name` in the project and its tags; raise RegistryError or TooSlow."""
-    paths = candidate_paths(project, name)
-    for path in paths:
+    *likelier, last = candidate_paths(project, name)
+    for path in likelier:
         try:
             return path, browser.lists.get(("tags", key, path),
                                            _tags_of(browser, target, path), _left(ends))
         except RegistryError as error:
-            if error.http_status != 404 or path == paths[-1]:
+            if error.http_status != 404:
                 raise
-    raise AssertionError("candidate_paths always gives a path")
+    return last, browser.lists.get(("tags", key, last), _tags_of(browser, target, last),
+                                   _left(ends))
 
 
 def _count_tags(browser: Browser, target, key, page: list[Repository],
@@ -208,6 +207,17 @@ def _resolve(browser: Browser, target, path: str, names: list[str],
                                     deadline=left)
 
 
+def _unresolved(resolved: list[Artifact]) -> Problem | None:
+    """What the page says when tags on it could not be resolved."""
+    failed = [artifact for artifact in resolved if not artifact.ok]
+    if not failed:
+        return None
+    count = f"{len(failed)} of {len(resolved)} tags" if len(failed) > 1 else \
+        f"Tag {failed[0].tag}"
+    return Problem(f"{count} could not be resolved: {failed[0].reason}",
+                   504 if _late(failed[0].reason) else 502)
+
+
 def _tags_of(browser: Browser, target, path: str):
     return lambda: browser.client.tags(target, path)
 
@@ -229,9 +239,12 @@ def _late(reason: str | None) -> bool:
     return bool(reason) and reason.startswith(("Timed out", "Gave up after", "Not resolved"))
 
 
-def _key(registry) -> tuple:
-    """What a cached list belongs to: the registry as saved (an edit starts afresh)."""
-    return registry.id, str(registry.updated_at)
+def _key(registry, browser: Browser, fresh: bool) -> tuple:
+    """What a kept list belongs to: the registry as saved (an edit starts afresh)."""
+    key = (registry.id, str(registry.updated_at))
+    if fresh:
+        browser.lists.forget(lambda kept: kept[1] == key)
+    return key
 
 
 def _left(ends: float) -> float:

@@ -70,6 +70,12 @@ class ListCache:
             while len(self._kept) > self.size:
                 self._kept.popitem(last=False)
 
+    def forget(self, test: Callable[[Hashable], bool]) -> None:
+        """Drop the kept lists whose keys `test` takes (a Refresh reads them again)."""
+        with self._lock:
+            for key in [key for key in self._kept if test(key)]:
+                del self._kept[key]
+
     def clear(self) -> None:
         with self._lock:
             self._kept.clear()

@@ -35,7 +35,7 @@ def show_project(name: str):
     project = projects.get_by_name(state.session, name)
     q, number, size = _paging()
     listing = browse.repositories(state.session, state.secret_box, current_browser(), project,
-                                  browse.containing(q), number, size)
+                                  browse.containing(q), number, size, fresh=_fresh())
     return _render("preheat/_repositories.html", project, listing, q,
                    _list_url("preheat.project", name=project.name))
 
@@ -46,7 +46,7 @@ def show_repository(name: str, repository: str):
     project = projects.get_by_name(state.session, name)
     q, number, size = _paging()
     listing = browse.tags(state.secret_box, current_browser(), project, repository,
-                          browse.containing(q), number, size)
+                          browse.containing(q), number, size, fresh=_fresh())
     return _render("preheat/_tags.html", project, listing, q,
                    _list_url("preheat.repository", name=project.name, repository=repository),
                    repository=repository)
@@ -69,6 +69,11 @@ def _paging() -> tuple[str, int, int]:
         size = current_app.config["PREHEAT_PAGE_SIZE"]
     number = request.args.get("page", 1, type=int) or 1
     return search_text(request.args.get("q")), max(1, min(number, 10**6)), size
+
+
+def _fresh() -> bool:
+    """Whether Refresh asked: read the registry again, not the lists kept from it."""
+    return request.args.get("refresh") == "1"
 
 
 def _list_url(endpoint: str, **values):

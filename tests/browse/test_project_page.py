@@ -213,3 +213,19 @@ def test_rejected_credentials_are_said_without_the_password(admin, session, box,
 def test_only_sysadmins_see_a_project(user, session, box, open_registry):
     add_project(session, box, open_registry, unique_project())
     assert user.get("/projects/library").status_code == 403
+
+
+def test_refresh_reads_the_registry_again(admin, session, box, open_registry):
+    name = unique_project()
+    pusher = pusher_for(open_registry)
+    pusher.image(f"{name}/app", "v1")
+    add_project(session, box, open_registry, name)
+    assert len(rows_of(admin.get(f"/projects/{name}/repositories/app"), "preheat-tags")) == 1
+    pusher.image(f"{name}/app", "v2")
+    kept = admin.get(f"/projects/{name}/repositories/app", htmx=True)
+    assert len(rows_of(kept, "preheat-tags")) == 1  # the tag list kept a few seconds
+    again = admin.get(f"/projects/{name}/repositories/app?refresh=1", htmx=True)
+    assert [row.split()[0] for row in rows_of(again, "preheat-tags")] == ["v1", "v2"]
+    assert again.headers["HX-Replace-Url"] == f"/projects/{name}/repositories/app"
+    assert 'hx-get="/projects/' + name + '/repositories/app?refresh=1"' in \
+        admin.get(f"/projects/{name}/repositories/app").get_data(as_text=True)
