@@ -13,3 +13,16 @@ class RegistryError(Exception):
 
 class CatalogNotAllowed(RegistryError):
     """The registry refuses to list its repositories to these credentials."""
+
+
+def error_code(response) -> str:
+    """' (CODE)' for the registry's first error code (PAGINATION_NUMBER_INVALID), or ''.
+
+    Only a code's shape is let through: an upper-case word we can repeat safely.
+    """
+    body = response.json()
+    errors = body.get("errors") if isinstance(body, dict) else None
+    code = errors[0].get("code") if isinstance(errors, list) and errors and \
+        isinstance(errors[0], dict) else None
+    return f" ({code})" if isinstance(code, str) and code.isupper() and len(code) < 40 \
+        and code.replace("_", "").isalpha() else ""

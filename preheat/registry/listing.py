@@ -6,11 +6,13 @@ from urllib.parse import urlsplit
 from ..natural_sort import natural_key
 from ..providers.probe import status_text
 from ..transport import LARGEST_BODY, HttpResponse, Target
-from .errors import CatalogNotAllowed, RegistryError
+from .errors import CatalogNotAllowed, RegistryError, error_code
 from .names import repository_problem
 
 # 2.8.2 answers n above catalog.maxentries (1000 unless configured) with 400.
 LARGEST_PAGE = 1000
+# The page asked for instead when a registry's maxentries is set lower (its default n).
+SMALL_PAGE = 100
 # A registry whose Link never ends must not keep a page view busy forever.
 MOST_PAGES = 1000
 
@@ -25,8 +27,10 @@ def catalog(client, target: Target, *, page_size: int = LARGEST_PAGE) -> list[st
                                     f" repositories ({status_text(response.status)} from"
                                     " GET /v2/_catalog): type project names by hand.",
                                     response.status)
-        page = _list_in(response, "repositories", "GET /v2/_catalog")
-        names += page
+        if response.status == 400 and not names and size > SMALL_PAGE and \
+                error_code(response) == " (PAGINATION_NUMBER_INVALID)":
+            return catalog(client, target, page_size=SMALL_PAGE)
+        names += _list_in(response, "repositories", "GET /v2/_catalog")
     return sorted(dict.fromkeys(names))
 
 
@@ -66,7 +70,7 @@ def _pages(client, target: Target, first: str, what: str):
 def _list_in(response: HttpResponse, field: str, what: str) -> list[str]:
     if response.status != 200:
         raise RegistryError(f"{status_text(response.status)} from {what}"
-                            + _code(response) + ".", response.status)
+                            + error_code(response) + ".", response.status)
     body = response.json()
     values = body.get(field) if isinstance(body, dict) else None
     if values is None and isinstance(body, dict) and field == "tags":
@@ -76,16 +80,6 @@ def _list_in(response: HttpResponse, field: str, what: str) -> list[str]:
         raise RegistryError(f"Unexpected answer to {what}: expected a JSON list of"
                             f" {field}{cut}.", response.status)
     return values
-
-
-def _code(response: HttpResponse) -> str:
-    """The registry's error code (PAGINATION_NUMBER_INVALID), a word we can repeat safely."""
-    body = response.json()
-    errors = body.get("errors") if isinstance(body, dict) else None
-    code = errors[0].get("code") if isinstance(errors, list) and errors and \
-        isinstance(errors[0], dict) else None
-    return f" ({code})" if isinstance(code, str) and code.isupper() and len(code) < 40 \
-        and code.replace("_", "").isalpha() else ""
 
 
 def _same_origin(url: str, endpoint: str) -> bool:

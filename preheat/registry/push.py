@@ -12,14 +12,13 @@ import hashlib
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from ..providers.probe import status_text
 from ..transport import Target
 from .client import RegistryClient
-from .errors import RegistryError
-from .listing import _code
+from .errors import RegistryError, error_code
 from .names import (DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST, reference_problem,
                     repository_problem)
 
@@ -56,6 +55,9 @@ class Pusher:
     def image(self, repository: str, tag: str | None, *, kind: str = "oci",
               platform: str = "linux/amd64") -> Pushed:
         """Push one image (config + one layer) and tag it; `tag=None` pushes it by digest."""
+        problem = repository_problem(repository) or (tag and reference_problem(tag))
+        if problem:
+            raise RegistryError(problem)
         media = KINDS[kind]
         config = self._blob(repository, _config(platform), media["config"])
         layer = self._blob(repository, f"layer of {repository} for {platform}", media["layer"])
@@ -133,7 +135,7 @@ class Pusher:
             if "://" in shown:
                 shown = "/v2/" + shown.partition("/v2/")[2]
             raise RegistryError(f"{status_text(response.status)} from {method} {shown}"
-                                + _code(response) + self._why(response.status),
+                                + error_code(response) + self._why(response.status),
                                 response.status)
         return response
 
@@ -148,7 +150,7 @@ class Pusher:
 
 @dataclass(frozen=True)
 class _Stored(Pushed):
-    body: bytes = b""
+    body: bytes = field(default=b"", repr=False)
 
 
 def _body(value) -> bytes:

@@ -67,8 +67,13 @@ def htpasswd(folder: Path, users: dict[str, str]) -> Path:
 
 
 def start_registry(folder: Path, *, users: dict[str, str] | None = None, tls: bool = False,
-                   token: dict | None = None, notifications: list | None = None) -> RunningRegistry:
-    """Start docker-registry: open, htpasswd (`users`), `tls`, or token auth (`token` config)."""
+                   token: dict | None = None, notifications: list | None = None,
+                   extra: dict | None = None) -> RunningRegistry:
+    """Start docker-registry: open, htpasswd (`users`), `tls`, or token auth (`token` config).
+
+    `notifications` are endpoints for push events; `extra` adds top-level
+    configuration sections (`{"catalog": {"maxentries": 50}}`).
+    """
     require_binary()
     folder.mkdir(parents=True, exist_ok=True)
     port, debug = free_port(), free_port()
@@ -89,6 +94,7 @@ def start_registry(folder: Path, *, users: dict[str, str] | None = None, tls: bo
         config["auth"] = {"token": token}
     if notifications:
         config["notifications"] = {"endpoints": notifications}
+    config.update(extra or {})
     (folder / "config.yml").write_text(json.dumps(config))  # JSON is YAML
     with open(folder / "registry.log", "wb") as log:
         process = subprocess.Popen([BINARY, "serve", str(folder / "config.yml")],

@@ -11,7 +11,7 @@ from preheat.registry import CatalogNotAllowed, RegistryClient
 from preheat.transport import Credentials, Target
 from tests.providers.faults import free_port, silent
 from tests.providers.server import QuietHandler, serve
-from tests.registry.conftest import PASSWORD, USER, target_of
+from tests.registry.fixtures import PASSWORD, USER, target_of
 from tests.registry.server import start_registry
 from tests.registry.tokens import ISSUER, SERVICE
 
@@ -169,13 +169,13 @@ def test_a_realm_that_repeats_the_password_is_not_shown(client, started):
 
 
 @pytest.mark.parametrize("where", ["basic", "token"])
-def test_no_reason_carries_the_password(http, basic_registry, token_registry, token_service,
+def test_no_reason_carries_the_password(registry_http, basic_registry, token_registry, token_service,
                                         where):
     token_service.state["refuse"] = True
     running = basic_registry if where == "basic" else token_registry
     for password in (PASSWORD, "wrong-" + PASSWORD):
         target = target_of(running, Credentials.basic(USER, password))
-        client = RegistryClient(http)
+        client = RegistryClient(registry_http)
         reasons = [client.check(target).reason]
         for call in (lambda: client.catalog(target), lambda: client.tags(target, "a/b")):
             try:

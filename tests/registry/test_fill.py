@@ -5,7 +5,7 @@ import uuid
 from pathlib import Path
 
 from preheat.registry import namespaces
-from tests.registry.conftest import PASSWORD, USER, target_of
+from tests.registry.fixtures import PASSWORD, USER, target_of
 
 ROOT = Path(__file__).resolve().parents[2]
 

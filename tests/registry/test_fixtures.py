@@ -3,7 +3,7 @@ import pytest
 
 from preheat.transport import Credentials
 from tests.registry import server
-from tests.registry.conftest import PASSWORD, USER, pusher_for, target_of
+from tests.registry.fixtures import PASSWORD, USER, pusher_for, target_of
 
 
 def test_missing_binary_skips_with_how_to_install(monkeypatch):

@@ -1,5 +1,6 @@
 """Reading a real docker-registry: catalog pages, namespaces, sorted tags, digests, counts."""
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -8,7 +9,8 @@ from preheat.registry import (Namespace, RegistryClient, RegistryError, manifest
 from preheat.registry.names import DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST
 from preheat.transport import Target
 from tests.providers.faults import silent
-from tests.registry.conftest import pusher_for, target_of
+from tests.registry.fixtures import pusher_for, target_of
+from tests.registry.server import start_registry
 
 
 def test_pushed_images_resolve_to_the_digests_the_push_returned(client, open_registry, repo):
@@ -56,6 +58,20 @@ def test_catalog_follows_relative_links_across_pages(client, own_registry):
     # registries that do send one lead to an empty page, which ends the loop too.
     assert client.requests_made == 1
     assert client.catalog(target, page_size=5000) == names  # n above maxentries is capped
+
+
+def test_catalog_asks_for_smaller_pages_when_the_registry_caps_them(registry_binary, tmp_path,
+                                                                   client):
+    running = start_registry(tmp_path, extra={"catalog": {"maxentries": 150}})
+    try:
+        push = pusher_for(running)
+        names = [f"team/app-{number:02d}" for number in range(30)]
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(lambda name: push.image(name, "1"), names))
+        assert client.catalog(target_of(running)) == names
+        assert client.requests_made == 2  # n=1000 refused, then n=100
+    finally:
+        running.stop()
 
 
 def test_namespaces_count_repositories_and_put_bare_names_in_library(client, own_registry):
@@ -106,8 +122,8 @@ def test_artifacts_of_a_silent_registry_end_at_the_deadline(client):
     assert all(a.digest is None and a.reason for a in found)
 
 
-def test_check_costs_two_requests_on_an_open_registry(http, open_registry):
-    client = RegistryClient(http)
+def test_check_costs_two_requests_on_an_open_registry(registry_http, open_registry):
+    client = RegistryClient(registry_http)
     assert client.check(target_of(open_registry)).ok
     assert client.counts == {"registry": 2, "token service": 0}
 

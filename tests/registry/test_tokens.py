@@ -1,7 +1,7 @@
 """The Bearer token flow against docker-registry's token auth: scopes, cache, expiry, refetch."""
 from preheat.registry import RegistryClient
 from preheat.transport import Credentials
-from tests.registry.conftest import PASSWORD, USER, pusher_for, target_of
+from tests.registry.fixtures import PASSWORD, USER, pusher_for, target_of
 
 ALICE = Credentials.basic(USER, PASSWORD)
 
@@ -53,11 +53,11 @@ def test_first_call_learns_the_challenge_then_sends_tokens_straight_away(
     assert client.counts == {"registry": 1, "token service": 0}
 
 
-def test_token_is_fetched_again_once_it_expires(http, token_registry, token_service, repo):
+def test_token_is_fetched_again_once_it_expires(registry_http, token_registry, token_service, repo):
     pusher_for(token_registry, ALICE).images(repo, ["1"])
     token_service.state["expires_in"] = 10  # counts as 60 s, the shortest lifetime
     clock = Clock(1_000_000.0)
-    client = RegistryClient(http, clock=clock)
+    client = RegistryClient(registry_http, clock=clock)
     target = target_of(token_registry, ALICE)
     client.tags(target, repo)
     clock.now += 45
