@@ -16,7 +16,7 @@ from tests.accounts import ADMIN, USER
 from tests.databases import scratch_postgres
 from tests.helpers import Client, own_session, release
 
-pytest_plugins = ["tests.browser_fixtures"]
+pytest_plugins = ["tests.browser_fixtures", "tests.registry.fixtures"]
 
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 

@@ -8,9 +8,7 @@ import pytest
 from preheat.browsing import KEY, current_browser
 from preheat.services import projects, registries
 from preheat.transport import Credentials
-from tests.registry.conftest import (  # noqa: F401 (fixtures used by these tests)
-    PASSWORD, USER, basic_registry, open_registry, own_registry, pusher_for, registry_binary,
-    token_registry, token_registry_session, token_service, token_service_session)
+from tests.registry.fixtures import PASSWORD, USER, pusher_for  # noqa: F401 (tests import it)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browse.conftest import add_project, app  # noqa: F401 (the app whose browser stops)
-from tests.registry.conftest import own_registry, pusher_for, registry_binary  # noqa: F401
+from tests.registry.fixtures import pusher_for
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
