@@ -1,7 +1,7 @@
 """A project's page: its Repositories tab (repositories, then a repository's tags)."""
 from __future__ import annotations
 
-from flask import current_app, request, url_for
+from flask import current_app, redirect, request, url_for
 
 from ..browsing import current_browser
 from ..htmx import is_htmx, page_or_partial
@@ -25,6 +25,7 @@ def register(bp) -> None:
     bp.add_url_rule("/projects/<name>", "project", show_project)
     bp.add_url_rule("/projects/<name>/repositories/<path:repository>", "repository",
                     show_repository)
+    bp.add_url_rule("/projects/<name>/open", "open_repository", open_repository)
     bp.add_app_template_filter(media_type_words, "preheat_media_type")
     bp.add_app_template_filter(short_digest, "preheat_short_digest")
 
@@ -50,6 +51,16 @@ def show_repository(name: str, repository: str):
     return _render("preheat/_tags.html", project, listing, q,
                    _list_url("preheat.repository", name=project.name, repository=repository),
                    repository=repository)
+
+
+def open_repository(name: str):
+    """Go to the repository typed by hand (for a registry that does not list its catalog)."""
+    project = projects.get_by_name(current_state().session, name)
+    typed = search_text(request.args.get("repository")).strip("/ ")
+    typed = typed.removeprefix(project.name + "/") if typed != project.name else typed
+    if not typed:
+        return redirect(url_for("preheat.project", name=project.name))
+    return redirect(url_for("preheat.repository", name=project.name, repository=typed))
 
 
 def media_type_words(media_type: str | None) -> str:

@@ -229,3 +229,21 @@ def test_refresh_reads_the_registry_again(admin, session, box, open_registry):
     assert again.headers["HX-Replace-Url"] == f"/projects/{name}/repositories/app"
     assert 'hx-get="/projects/' + name + '/repositories/app?refresh=1"' in \
         admin.get(f"/projects/{name}/repositories/app").get_data(as_text=True)
+
+
+def test_without_the_catalog_a_repository_typed_by_hand_still_opens(
+        admin, session, box, token_registry, token_service):
+    name = unique_project()
+    pushed = pusher_for(token_registry, basic_credentials()).images(f"{name}/app", ["v1"])
+    add_project(session, box, token_registry, name, **basic_auth())
+    token_service.state["grant_catalog"] = False
+    page = admin.get(f"/projects/{name}")
+    assert "type project names by hand" in text_of(page)
+    assert f'action="/projects/{name}/open"' in page.get_data(as_text=True)
+    for typed in ("app", f"{name}/app", f" {name}/app/ "):
+        opened = admin.get(f"/projects/{name}/open", query_string={"repository": typed})
+        assert opened.status_code == 302
+        assert opened.headers["Location"] == f"/projects/{name}/repositories/app", typed
+    assert pushed["v1"] in admin.get(f"/projects/{name}/repositories/app").get_data(as_text=True)
+    assert admin.get(f"/projects/{name}/open?repository=").headers["Location"] == \
+        f"/projects/{name}"
