@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browse.conftest import add_project, app  # noqa: F401 (the app whose browser stops)
+from tests.providers.faults import free_port
 from tests.registry.fixtures import pusher_for
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -62,3 +64,20 @@ def test_browse_a_projects_repositories_and_tags(admin_page, session, app, own_r
     expect(tags.locator("tbody tr")).to_have_count(5)
     expect(tags.locator("tbody tr").first).to_contain_text("7.15")
     expect(page.locator(".preheat-range")).to_have_text("16 - 20 of 20 tags")
+
+
+def test_a_registry_that_is_down_is_said_at_once(admin_page, session, app, shots):
+    page = admin_page
+    add_project(session, app.extensions["preheat"].secret_box, f"http://127.0.0.1:{free_port()}",
+                "team", name="gone-registry")
+    started = time.monotonic()
+    page.goto("/projects/team")
+    expect(page.get_by_role("alert")).to_contain_text("refused")
+    assert time.monotonic() - started < 2.0
+    expect(page.locator("#preheat-repositories")).to_contain_text(
+        "No repositories to show: the registry could not be read.")
+    page.screenshot(path=str(shots / "project-registry-down.png"), full_page=True)
+    page.get_by_label("Open a repository by name").fill("team/app")
+    page.get_by_role("button", name="Open").click()
+    expect(page).to_have_url(re.compile(r"/projects/team/repositories/app$"))
+    expect(page.get_by_role("alert")).to_contain_text("refused")
