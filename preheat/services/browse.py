@@ -85,10 +85,11 @@ class Browser:
 
 def repositories(session: Session, box: SecretBox, browser: Browser, project: Project,
                  keep: Keep, number: int, size: int, descending: bool = False,
-                 fresh: bool = False) -> Listing:
+                 fresh: bool = False, clamp: bool = False) -> Listing:
     """A page of the project's repositories whose names `keep` takes, with their tag counts.
 
-    `fresh` reads the registry again instead of the lists kept from it.
+    `fresh` reads the registry again instead of the lists kept from it; `clamp`
+    shows the last page for a number past it (the API answers an empty page).
     """
     ends = time.monotonic() + browser.budget
     registry = project.image_registry
@@ -106,13 +107,14 @@ def repositories(session: Session, box: SecretBox, browser: Browser, project: Pr
                if projects.in_project(project.name, path)]
     remember_count(session, project, len(members))
     matching = [repo for repo in members if keep(repo.name)]
-    page = _page(matching[::-1] if descending else matching, number, size)
+    page = _page(matching[::-1] if descending else matching, number, size, clamp)
     counted = _count_tags(browser, target, key, page.items, ends)
     return Listing(Page(counted, page.total, page.number, page.size))
 
 
 def tags(box: SecretBox, browser: Browser, project: Project, name: str, keep: Keep,
-         number: int, size: int, descending: bool = False, fresh: bool = False) -> Listing:
+         number: int, size: int, descending: bool = False, fresh: bool = False,
+         clamp: bool = False) -> Listing:
     """A page of one repository's tags that `keep` takes, each resolved to its digest."""
     ends = time.monotonic() + browser.budget
     registry = project.image_registry
@@ -127,7 +129,7 @@ def tags(box: SecretBox, browser: Browser, project: Project, name: str, keep: Ke
         return Listing(_empty(number, size), _problem(error, f"the tags of {name}",
                                                       browser.budget))
     matching = [tag for tag in names if keep(tag)]
-    page = _page(matching[::-1] if descending else matching, number, size)
+    page = _page(matching[::-1] if descending else matching, number, size, clamp)
     resolved = _resolve(browser, target, path, page.items, ends)
     return Listing(Page(resolved, page.total, page.number, page.size), _unresolved(resolved),
                    path)
@@ -251,8 +253,8 @@ def _left(ends: float) -> float:
     return max(0.0, ends - time.monotonic())
 
 
-def _page(items: list, number: int, size: int) -> Page:
-    number = max(1, number)
+def _page(items: list, number: int, size: int, clamp: bool) -> Page:
+    number = max(1, min(number, -(-len(items) // size))) if clamp else max(1, number)
     start = (number - 1) * size
     return Page(items[start:start + size], len(items), number, size)
 

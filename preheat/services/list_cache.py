@@ -1,4 +1,4 @@
-"""Registry lists (catalogs, tag lists) fetched on a few threads, kept briefly, waited for within a budget.
+"""Registry lists fetched on a few threads, kept briefly, waited for within a budget.
 
 A page view waits for a list at most as long as its budget allows; a fetch
 still under way then goes on in the background and fills the cache, so the

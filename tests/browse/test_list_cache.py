@@ -1,4 +1,4 @@
-"""The brief cache of registry lists: kept for its TTL, bounded, shared fetches, never a long wait."""
+"""The registry list cache: kept for its TTL, bounded, shared fetches, never a long wait."""
 from __future__ import annotations
 
 import threading

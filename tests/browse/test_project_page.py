@@ -247,3 +247,15 @@ def test_without_the_catalog_a_repository_typed_by_hand_still_opens(
     assert pushed["v1"] in admin.get(f"/projects/{name}/repositories/app").get_data(as_text=True)
     assert admin.get(f"/projects/{name}/open?repository=").headers["Location"] == \
         f"/projects/{name}"
+
+
+def test_a_page_past_the_last_one_shows_the_last(admin, session, box, open_registry):
+    name = unique_project()
+    pusher_for(open_registry).images(f"{name}/app", [f"v{n}" for n in range(1, 18)])
+    add_project(session, box, open_registry, name)
+    assert rows_of(admin.get(f"/projects/{name}?page=3"), "preheat-repositories") == \
+        [f"{name}/app 17 {name}/app"]
+    tags = admin.get(f"/projects/{name}/repositories/app?page=9", htmx=True)
+    assert [row.split()[0] for row in rows_of(tags, "preheat-tags")] == ["v16", "v17"]
+    assert "16 - 17 of 17 tags" in text_of(tags)
+    assert tags.headers["HX-Replace-Url"] == f"/projects/{name}/repositories/app?page=2"

@@ -18,7 +18,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 @pytest.fixture
 def shots(tmp_path) -> Path:
-    """Where screenshots go: docs/screenshots with PREHEAT_SCREENSHOTS=1, else the test's folder."""
+    """Where screenshots go: docs/screenshots with PREHEAT_SCREENSHOTS=1, else tmp_path."""
     return SCREENSHOTS if os.environ.get("PREHEAT_SCREENSHOTS") == "1" else tmp_path
 
 
