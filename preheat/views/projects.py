@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import url_for
 
 from ..services.registry_pages import PROJECTS
-from . import actions, listing, project_form, project_page
+from . import actions, listing, project_form
 from .kinds import PROJECT
 from .registry_table import PROJECT_COLUMNS, project_rows
 
@@ -22,7 +22,6 @@ def register(bp) -> None:
                     confirm_delete)
     bp.add_url_rule("/projects/-/actions/delete", "delete_projects", delete, methods=["POST"])
     project_form.register(bp)
-    project_page.register(bp)
 
 
 def list_projects():

@@ -472,5 +472,15 @@
     if (event.target === dialog()) dialog().replaceChildren();
   }, true);
 
+  // Copy buttons (a tag's digest): the value goes to the clipboard, the button says so.
+  document.addEventListener("click", (event) => {
+    const button = event.target instanceof Element && event.target.closest("[data-preheat-copy]");
+    if (!button || !inRoot(button) || !navigator.clipboard) return;
+    navigator.clipboard.writeText(button.dataset.preheatCopy).then(() => {
+      button.textContent = "Copied";
+      setTimeout(() => { button.textContent = "Copy"; }, 1500);
+    }, () => showAlert("The browser did not let the page copy; select the digest in its tooltip instead."));
+  });
+
   updateActions();
 })();
