@@ -45,6 +45,8 @@ ACCESS = {
     "preheat.confirm_project_delete": "sysadmin",
     "preheat.delete_projects": "sysadmin",
     "preheat.project": "sysadmin",
+    "preheat.repository": "sysadmin",
+    "preheat.open_repository": "sysadmin",
     "preheat.statuses": "sysadmin",
     "preheat.provider_hints": "sysadmin",
     "preheat_api.openapi": "public",
@@ -54,9 +56,12 @@ ACCESS = {
     "preheat_api.ping": "sysadmin",
     "preheat_api.health": "sysadmin",
     "preheat_api.audit_logs": "sysadmin",
+    "preheat_api.repositories": "sysadmin",
+    "preheat_api.artifacts": "sysadmin",
     "preheat_api.unknown": "sysadmin",
 }
 SAMPLE_VALUES = {"instance_id": 1, "registry_id": 1, "name": "df-one", "filename": "preheat/preheat.css",
+                 "repository": "library/nginx", "project_name": "library", "repository_name": "nginx",
                  "action": "deactivate", "path": "p2p/preheat/nothing"}
 STATIC_FILES = {"static": "app.css", "preheat.static": "preheat/preheat.css"}
 
