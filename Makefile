@@ -34,6 +34,8 @@ bench: $(BIN)/.installed-dev
 	$(BIN)/python scripts/bench.py
 	$(BIN)/python scripts/load.py
 	$(BIN)/python scripts/list_speed.py
+	$(BIN)/python scripts/list_profile.py
+	$(BIN)/python scripts/repositories_speed.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -1,12 +1,18 @@
-"""The instance dialog as a form; its rules come from `validation`."""
+"""The dialogs as forms: instance, registry and project; their rules come from `validation` and the
+services."""
 from __future__ import annotations
 
+from functools import partial
+
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, PasswordField, SelectChoice, SelectField, StringField,
-                     TextAreaField)
-from wtforms.validators import ValidationError
+from wtforms import (BooleanField, IntegerField, PasswordField, SelectChoice, SelectField,
+                     StringField, TextAreaField)
+from wtforms.validators import NumberRange, Optional, ValidationError
+from wtforms.widgets import HiddenInput
 
 from .providers import AUTH_MODE_LABELS, DEFAULT_PROVIDER, PROVIDERS
+from .services import registries
+from .services.projects import check_project_name
 from .validation import FieldError, check_description, check_name, normalize_endpoint
 
 
@@ -66,3 +72,63 @@ class InstanceForm(FlaskForm):
         if isinstance(target.errors, tuple):
             target.errors = list(target.errors)
         target.errors.append(message)
+
+
+def _optional(check):
+    """A rule that lets an empty field through."""
+    return lambda value: check(value) if (value or "").strip() else None
+
+
+class RegistryForm(FlaskForm):
+    """The registry dialog; the URLs' rules are the service's own."""
+
+    class Meta:
+        csrf = False
+
+    name = StringField("Name", validators=[Rule(check_name)])
+    description = TextAreaField("Description", validators=[Rule(check_description)])
+    url = StringField("URL", validators=[Rule(partial(registries.check_url, "url"))])
+    public_url = StringField("URL as providers reach it", validators=[
+        Rule(_optional(partial(registries.check_url, "public_url")))])
+    auth_mode = SelectField("Credentials", default="NONE",
+                            choices=[SelectChoice("NONE", "None"),
+                                     SelectChoice("BASIC", "Username and password")])
+    username = StringField("Username")
+    password = PasswordField("Password")
+    insecure = BooleanField("Skip certificate verification")
+
+    def service_data(self) -> dict:
+        """The submitted values in the shape services.registries takes."""
+        basic = self.auth_mode.data == "BASIC"
+        return {
+            "name": self.name.data,
+            "description": self.description.data,
+            "url": self.url.data,
+            "public_url": (self.public_url.data or "").strip() or None,
+            "auth_mode": self.auth_mode.data,
+            "auth_info": {"username": self.username.data, "password": self.password.data}
+            if basic else {},
+            "insecure": self.insecure.data,
+        }
+
+    add_error = InstanceForm.add_error
+
+
+class ProjectForm(FlaskForm):
+    """The New project dialog: a registry, and a namespace of it as the name."""
+
+    class Meta:
+        csrf = False
+
+    registry = SelectField("Registry", coerce=int, validate_choice=True)
+    name = StringField("Project name", validators=[Rule(check_project_name)])
+    # How many repositories the picked namespace holds, as its catalog listed them.
+    repo_count = IntegerField(widget=HiddenInput(), validators=[Optional(),
+                                                               NumberRange(min=0)])
+
+    def service_data(self) -> dict:
+        """The submitted values: the registry's id, the name and the repository count."""
+        return {"registry": self.registry.data, "name": self.name.data,
+                "repo_count": self.repo_count.data}
+
+    add_error = InstanceForm.add_error

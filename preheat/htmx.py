@@ -6,6 +6,8 @@ import json
 from flask import make_response, render_template, request
 
 INSTANCES_CHANGED = "preheat:instances-changed"
+REGISTRIES_CHANGED = "preheat:registries-changed"
+PROJECTS_CHANGED = "preheat:projects-changed"
 CLOSE_DIALOG = "preheat:close-dialog"
 TOAST = "preheat:toast"
 

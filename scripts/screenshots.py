@@ -1,4 +1,5 @@
-"""Take the README screenshots from the running app, with local provider stand-ins.
+"""Take the README screenshots from the running app, with local provider stand-ins and
+Debian's docker-registry.
 
     .venv/bin/python scripts/screenshots.py      # writes docs/screenshots/*.png
 """
@@ -20,6 +21,8 @@ from app import create_app, create_user, db, upgrade_database  # noqa: E402
 from tests.accounts import ADMIN  # noqa: E402
 from tests.browser_fixtures import CHROMIUM, CHROMIUM_ARGS, log_in  # noqa: E402
 from tests.providers import dragonfly, kraken  # noqa: E402
+from tests.registry.conftest import pusher_for  # noqa: E402
+from tests.registry.server import start_registry  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 
@@ -86,10 +89,53 @@ def main() -> None:
         box.get_by_role("button", name="Test connection").click()
         expect(box.get_by_role("status")).to_contain_text("Connection OK")
         page.screenshot(path=str(OUT / "new-instance-dialog.png"))
+        page.goto("/registries")
+        with tempfile.TemporaryDirectory() as storage:
+            registry_shots(page, start_registry(Path(storage)))
         browser.close()
     manager.stop()
     origin.stop()
     print(f"Screenshots written to {OUT}")
+
+
+def add_registry(page, name, url, public_url="", description="", test=False):
+    page.get_by_role("button", name="New registry").click()
+    box = page.locator("#preheat-dialog")
+    box.get_by_label("Name", exact=True).fill(name)
+    box.get_by_label("Description").fill(description)
+    box.get_by_label("URL", exact=True).fill(url)
+    box.get_by_label("URL as providers reach it").fill(public_url)
+    if public_url.startswith("http://127."):
+        expect(box.get_by_role("note")).to_contain_text("loopback address")
+    if test:
+        box.get_by_role("button", name="Test connection").click()
+        expect(box.get_by_role("status")).to_contain_text("Connection")
+    return box
+
+
+def registry_shots(page, running) -> None:
+    """The Registries page, the registry dialog after Test connection, the New project dialog."""
+    pusher = pusher_for(running)
+    for repository in ("library/nginx", "alpine", "team/api", "team/web", "team/db", "ml/train"):
+        pusher.image(repository, "1.0")
+    box = add_registry(page, "hub-mirror", running.url, "http://127.0.0.1:5000",
+                       "Registry on this machine", test=True)
+    page.screenshot(path=str(OUT / "registry-dialog.png"))
+    box.get_by_role("button", name="OK").click()
+    expect(box).to_be_hidden()
+    add_registry(page, "team-eu", "http://127.0.0.1:9", "https://team-eu.example",
+                 "Team registry, EU", test=True).get_by_role("button", name="OK").click()
+    expect(box).to_be_hidden()
+    expect(page.locator("#preheat-toasts")).to_be_empty(timeout=15_000)
+    page.locator("#preheat-registries tr", has=page.get_by_text("team-eu")) \
+        .get_by_text("Unhealthy").click()
+    page.screenshot(path=str(OUT / "registries.png"))
+    page.goto("/projects")
+    page.get_by_role("button", name="New project").click()
+    page.locator("#preheat-dialog").get_by_label("Registry").select_option(label="hub-mirror")
+    page.locator("#preheat-dialog").get_by_role("button", name="team 3 repositories").click()
+    page.screenshot(path=str(OUT / "new-project-dialog.png"))
+    running.stop()
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import make_transient_to_detached
 from werkzeug.exceptions import TooManyRequests
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
@@ -31,15 +32,39 @@ def register(app) -> None:
     app.add_url_rule("/logout", "logout", logout, methods=["POST"])
 
 
+# Every request reads its user's row anew (a logout, a new password or a
+# deactivation then takes effect at once), as one plain statement: going
+# through the ORM's session.get costs several times what the query does.
+USER_ROW = select(User.__table__).where(User.__table__.c.id == bindparam("user_id"))
+
+
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     """The user a session cookie names, if that session has not been ended since."""
     user_id, _, generation = session_id.partition(":")
     if not user_id.isdigit() or not generation:
         return None
-    user = db.session.get(User, int(user_id))
+    user = _user(int(user_id))
     if user is None or not user.is_active or not user.in_generation(generation):
         return None
+    return user
+
+
+def _user(user_id: int) -> User | None:
+    """The user with `user_id`, read now, as an object of the request's session."""
+    session = db.session()
+    known = session.identity_map.get(session.identity_key(User, user_id))
+    if known is not None:
+        return known
+    row = session.connection().execute(USER_ROW, {"user_id": user_id}).first()
+    if row is None:
+        return None
+    # The table's columns are named as the model's attributes.
+    user = User(**row._mapping)
+    # As if loaded by a query: nothing to write back, and later changes (the
+    # new generation of a logout) are flushed as for any loaded user.
+    make_transient_to_detached(user)
+    session.add(user)
     return user
 
 

@@ -29,7 +29,21 @@ HEADERS = {
 
 
 class SessionInterface(SecureCookieSessionInterface):
-    """Mark the session cookie Secure whenever the request came over HTTPS."""
+    """Mark the session cookie Secure whenever the request came over HTTPS.
+
+    The signing serializer is made once per set of keys, not on every request
+    as Flask's own interface does: it holds nothing but the keys and the salt.
+    """
+
+    def __init__(self) -> None:
+        self._serializers: dict = {}
+
+    def get_signing_serializer(self, app):
+        keys = (app.secret_key, *(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        serializer = self._serializers.get(keys)
+        if serializer is None:
+            serializer = self._serializers[keys] = super().get_signing_serializer(app)
+        return serializer
 
     def get_cookie_secure(self, app) -> bool:
         secure = super().get_cookie_secure(app)
@@ -38,8 +52,11 @@ class SessionInterface(SecureCookieSessionInterface):
 
 def add_headers(response):
     """Send the security headers with every response."""
-    for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
+    headers = response.headers
+    given = {name.lower() for name in headers.keys()}
+    # One pass over the headers a view set, not one per header added.
+    headers.extend((name, value) for name, value in HEADERS.items()
+                   if name.lower() not in given)
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     if response.mimetype == "text/html":

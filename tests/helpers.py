@@ -151,3 +151,28 @@ def project_id(session, name: str = "library") -> int:
         session.add(project)
         session.flush()
     return project.id
+
+
+NEW_REGISTRY = {"name": "hub", "description": "", "url": "http://registry.example:5000",
+                "public_url": "", "auth_mode": "NONE"}
+
+
+def add_registries(app, *fields: dict) -> list[int]:
+    """Store one registry per dict of fields with the service; their ids."""
+    from preheat.services import registries
+
+    with app.app_context():
+        state = app.extensions["preheat"]
+        return [registries.create(state.db.session, state.secret_box,
+                                  {**NEW_REGISTRY, **data}).id for data in fields]
+
+
+def add_projects(app, registry_id: int, *names: str, repo_count: int | None = None) -> None:
+    """Store projects with these names on the registry with id `registry_id`."""
+    from preheat.services import projects, registries
+
+    with app.app_context():
+        session = app.extensions["preheat"].db.session
+        registry = registries.get(session, registry_id)
+        for name in names:
+            projects.create(session, name, registry, repo_count)

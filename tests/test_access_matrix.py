@@ -5,7 +5,7 @@ ACCESS fails this test until someone decides who may reach it.
 """
 import pytest
 
-from tests.helpers import add_instances
+from tests.helpers import add_instances, add_projects, add_registries
 
 SAFE = {"HEAD", "OPTIONS", "TRACE"}
 ACCESS = {
@@ -26,6 +26,27 @@ ACCESS = {
     "preheat.confirm_action": "sysadmin",
     "preheat.run_action": "sysadmin",
     "preheat.audit_log": "sysadmin",
+    "preheat.registries": "sysadmin",
+    "preheat.new_registry": "sysadmin",
+    "preheat.edit_registry": "sysadmin",
+    "preheat.test_registry": "sysadmin",
+    "preheat.test_saved_registry": "sysadmin",
+    "preheat.public_url_warning": "sysadmin",
+    "preheat.edit_selected_registry": "sysadmin",
+    "preheat.confirm_registry_delete": "sysadmin",
+    "preheat.delete_registries": "sysadmin",
+    "preheat.refresh_registries": "sysadmin",
+    "preheat.registry_status": "sysadmin",
+    "preheat.registry_statuses": "sysadmin",
+    "preheat.registry_check": "sysadmin",
+    "preheat.projects": "sysadmin",
+    "preheat.new_project": "sysadmin",
+    "preheat.project_namespaces": "sysadmin",
+    "preheat.confirm_project_delete": "sysadmin",
+    "preheat.delete_projects": "sysadmin",
+    "preheat.project": "sysadmin",
+    "preheat.repository": "sysadmin",
+    "preheat.open_repository": "sysadmin",
     "preheat.statuses": "sysadmin",
     "preheat.provider_hints": "sysadmin",
     "preheat_api.openapi": "public",
@@ -35,9 +56,12 @@ ACCESS = {
     "preheat_api.ping": "sysadmin",
     "preheat_api.health": "sysadmin",
     "preheat_api.audit_logs": "sysadmin",
+    "preheat_api.repositories": "sysadmin",
+    "preheat_api.artifacts": "sysadmin",
     "preheat_api.unknown": "sysadmin",
 }
-SAMPLE_VALUES = {"instance_id": 1, "name": "df-one", "filename": "preheat/preheat.css",
+SAMPLE_VALUES = {"instance_id": 1, "registry_id": 1, "name": "df-one", "filename": "preheat/preheat.css",
+                 "repository": "library/nginx", "project_name": "library", "repository_name": "nginx",
                  "action": "deactivate", "path": "p2p/preheat/nothing"}
 STATIC_FILES = {"static": "app.css", "preheat.static": "preheat/preheat.css"}
 
@@ -56,14 +80,17 @@ def requests_for(app):
 
 def send(client, method, url):
     headers = {"X-CSRFToken": client.csrf_token} if client.logged_in else {}
-    query = "instance=1" if "actions" in url else ""
+    query = {"instance": 1, "registry": 1, "project": 1} if "actions" in url else ""
     return client.http.open(url, method=method, headers=headers, query_string=query,
-                            data={"instance": "1"} if method != "GET" else None)
+                            data={"instance": "1", "registry": "1", "project": "1"}
+                            if method != "GET" else None)
 
 
 @pytest.fixture
 def seeded(app):
     add_instances(app, {"vendor": "kraken", "name": "df-one", "endpoint": "http://127.0.0.1:9"})
+    add_projects(app, *add_registries(app, {"name": "hub", "url": "http://127.0.0.1:9"}),
+                 "df-one")
 
 
 def test_every_route_has_an_access_rule(app):
@@ -86,3 +113,12 @@ def test_only_the_allowed_roles_get_a_2xx(request, app, seeded, role):
         if ACCESS[endpoint] in allowed and status in (401, 403):
             failures.append(f"{method} {url} -> {status} but {role} may use it")
     assert not failures, f"{role}: " + "; ".join(failures)
+
+
+@pytest.mark.parametrize("path", ["/registries", "/registries/new", "/projects", "/projects/-/new",
+                                  "/projects/-/namespaces?registry=1"])
+def test_registry_and_project_pages_ask_for_a_login_then_a_sysadmin(anonymous, user, path):
+    assert anonymous.get(path).status_code == 302
+    refused = anonymous.get(path, htmx=True)
+    assert refused.status_code == 401 and refused.headers["HX-Refresh"] == "true"
+    assert user.get(path).status_code == 403 and user.get(path, htmx=True).status_code == 403

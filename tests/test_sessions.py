@@ -164,3 +164,13 @@ def test_new_users_each_get_a_generation_of_their_own(app):
         db.session.commit()
         generations = db.session.scalars(select(User.session_generation)).all()
     assert len(set(generations)) == len(generations) == 4
+
+
+def test_a_new_secret_key_ends_sessions_unless_the_old_one_is_kept_as_a_fallback(app, admin):
+    assert admin.get("/distributions").status_code == 200
+    app.config["SECRET_KEY_FALLBACKS"] = [app.secret_key]
+    app.secret_key = "a-new-secret-key"
+    assert admin.get("/distributions").status_code == 200
+    app.config["SECRET_KEY_FALLBACKS"] = []
+    refused = admin.get("/distributions", htmx=True)
+    assert refused.status_code == 401 and refused.headers["HX-Refresh"] == "true"

@@ -5,7 +5,7 @@ from flask import Blueprint, request
 from werkzeug.exceptions import NotFound
 
 from ..access import leave_csrf_to_us, require_sysadmin_api
-from . import audit, checks, document, errors, instances
+from . import audit, checks, document, errors, instances, repositories
 from .payload import MAX_BODY
 from .routing import ROUTED_METHODS
 
@@ -18,7 +18,7 @@ def make_blueprint() -> Blueprint:
     bp.before_request(_before_request)
     bp.after_request(_no_store)
     errors.register(bp)
-    for module in (document, instances, checks, audit):
+    for module in (document, instances, checks, audit, repositories):
         module.register(bp)
     document.assemble(bp)
     # Last and most general: any other URL under the prefix is a JSON 404.

@@ -8,6 +8,7 @@ from . import openapi
 from .fields import Endpoint, Name
 from .openapi import Reply, operation
 from .parameters import InstancePath
+from .repository_models import RepositoryPath
 from .responses import Providers
 from .routing import operations, route
 from .serialize import provider_json
@@ -31,6 +32,10 @@ INFO = {
 }
 
 
+class PathParameters(InstancePath, RepositoryPath):
+    """Every parameter the API's paths name."""
+
+
 def register(bp) -> None:
     def serve_document():
         """Serve the OpenAPI document, its server set to where this API is mounted."""
@@ -42,7 +47,7 @@ def register(bp) -> None:
 
 def assemble(bp) -> None:
     """Build the document of every operation routed on `bp`, once, when the API is made."""
-    bp.preheat_document = openapi.build(operations(bp), InstancePath, INFO,
+    bp.preheat_document = openapi.build(operations(bp), PathParameters, INFO,
                                         {"Endpoint": Endpoint, "Name": Name})
 
 

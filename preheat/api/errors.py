@@ -25,7 +25,9 @@ CODES = {
     415: "UNSUPPORTED_MEDIA_TYPE",
     429: "TOO_MANY_REQUESTS",
     500: "INTERNAL_SERVER_ERROR",
+    502: "BAD_GATEWAY",
     503: "SERVICE_UNAVAILABLE",
+    504: "GATEWAY_TIMEOUT",
 }
 MESSAGES = {
     400: "The request was not understood.",

@@ -58,7 +58,8 @@ ERRORS = {
     401: Reply("No valid credentials.", Errors, {"WWW-Authenticate": header(
         "The Basic challenge.", {"type": "string"}, required=True)}),
     403: Reply("Not a sysadmin, or a session request without its CSRF token.", Errors),
-    404: Reply("No such instance.", Errors),
+    404: Reply("No such instance (or project, or repository); the message says which.",
+               Errors),
     409: Reply("Another instance has this name or endpoint, or the stored credentials"
                " cannot be decrypted.", Errors),
     412: Reply("Preheat policies use the instance; the message names them.", Errors),
@@ -67,8 +68,11 @@ ERRORS = {
     429: Reply("Too many wrong passwords for this user or address, or (for a check) every"
                " PREHEAT_TEST_CONCURRENCY slot is taken; wait for Retry-After.", Errors,
                RETRY_AFTER),
+    502: Reply("The registry refused or failed (not reachable, TLS, credentials rejected,"
+               " catalog not allowed...); the message says how.", Errors),
     503: Reply("The database cannot be reached; try again after Retry-After.", Errors,
                RETRY_AFTER),
+    504: Reply("The registry did not answer within the page's time budget.", Errors),
 }
 # Every protected operation authenticates (and may be throttled) and reads the database.
 ALWAYS = (401, 403, 429, 503)

@@ -1,4 +1,5 @@
-"""One health check: run by a provider's driver, for the background or for a user."""
+"""One health check: run by a provider's driver or the registry client, for the background
+or for a user."""
 from __future__ import annotations
 
 import logging
@@ -8,6 +9,7 @@ from dataclasses import replace
 from ..crypto import SecretError
 from ..models import Instance
 from ..providers import CheckResult, get_provider
+from ..registry import RegistryCheck
 from ..services import audit
 from ..services.credentials import target as credential_target
 from ..transport import HttpClient, Target, secrets_of
@@ -21,16 +23,16 @@ def check(vendor: str, target: Target, http: HttpClient) -> CheckResult:
     provider = get_provider(vendor)
     if provider is None:
         return CheckResult(False, f"Unknown provider {vendor!r}.")
-    return _guarded(lambda: provider.check_health(target, http), target)
+    return guarded(lambda: provider.check_health(target, http), target)
 
 
-def check_registry(client, target: Target) -> CheckResult:
-    """Check the registry at `target` with the registry client; never raises."""
-    return _guarded(lambda: client.check(target), target)
+def check_registry(client, target: Target) -> RegistryCheck:
+    """Check that `target` is a registry its credentials may read; never raises."""
+    return guarded(lambda: client.check(target), target)
 
 
-def _guarded(run, target: Target) -> CheckResult:
-    """Run one check: a bug becomes a failed result, an echoed secret is not shown."""
+def guarded(run, target: Target) -> CheckResult:
+    """The result of `run()`, or a plain failure: never an exception, never the credentials."""
     try:
         result = run()
     except Exception as exc:  # a driver bug must not become a 500 or a dead worker
@@ -49,9 +51,17 @@ def _guarded(run, target: Target) -> CheckResult:
 def test_connection(session, vendor: str, target: Target, http: HttpClient, *,
                     name: str | None, instance_id: int | None = None) -> CheckResult:
     """Check a (possibly unsaved) instance for a user, and record that they did."""
+    return run_test(session, lambda: check(vendor, target, http), target, name=name,
+                    object_id=instance_id)
+
+
+def run_test(session, probe, target: Target, *, name: str | None,
+             object_id: int | None = None, object_type: str = "instance") -> CheckResult:
+    """Run `probe()` for a user, off the database connection, and record that they did."""
     release_connection(session)
-    result = check(vendor, target, http)
-    audit_test(session, result, endpoint=target.endpoint, name=name, instance_id=instance_id)
+    result = probe()
+    audit_test(session, result, endpoint=target.endpoint, name=name, instance_id=object_id,
+               object_type=object_type)
     session.commit()
     return result
 
@@ -59,12 +69,8 @@ def test_connection(session, vendor: str, target: Target, http: HttpClient, *,
 def test_registry(session, client, target: Target, *, name: str | None,
                   registry_id: int | None = None) -> CheckResult:
     """Check a (possibly unsaved) registry for a user, and record that they did."""
-    release_connection(session)
-    result = check_registry(client, target)
-    audit_test(session, result, endpoint=target.endpoint, name=name, instance_id=registry_id,
-               object_type="registry")
-    session.commit()
-    return result
+    return run_test(session, lambda: check_registry(client, target), target, name=name,
+                    object_id=registry_id, object_type="registry")
 
 
 def audit_test(session, result: CheckResult, *, endpoint: str, name: str | None,

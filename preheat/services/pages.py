@@ -1,11 +1,11 @@
-"""Paged, filtered listings of instances."""
+"""Paged, filtered, sorted listings: one declaration per table, one query path for all."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import bindparam, case, func, select
 
@@ -19,6 +19,8 @@ PAGE_SIZES = (15, 25, 50, 100)
 SHOWN_STATUS = case((Instance.enabled.is_(False), "deactivated"),
                     (Instance.health_checked_at.is_(None), "unknown"),
                     else_=Instance.health_status)
+
+
 class ListedInstance(NamedTuple):
     """An instance as the table reads it: plain values, no secrets, never written back."""
 
@@ -82,13 +84,13 @@ class TableSort:
     descending: bool = False
 
     @classmethod
-    def parse(cls, text: str | None) -> TableSort:
-        """The sort a URL asks for; anything unknown is the default, by name."""
+    def parse(cls, text: str | None, sorts=TABLE_SORTS) -> TableSort:
+        """The sort a URL asks for among `sorts`; anything unknown is the default, by name."""
         text = (text or "").strip()
-        field = text.removeprefix("-")
-        if field not in TABLE_SORTS:
+        name = text.removeprefix("-")
+        if name not in sorts:
             return cls()
-        return cls(field, text.startswith("-"))
+        return cls(name, text.startswith("-"))
 
     @property
     def param(self) -> str:
@@ -108,13 +110,37 @@ class TableSort:
             return None
         return "descending" if self.descending else "ascending"
 
-    def order(self) -> list:
-        column = TABLE_SORTS[self.field]
+
+
+@dataclass(frozen=True, eq=False)
+class Listing:
+    """What one table lists: its row type, the columns that fill it, and how it sorts.
+
+    `columns` are in the order of `row`'s fields; `source` is what they are
+    selected from (a table, or a join); `filtered` is the column the filter
+    box searches, any case.
+    """
+
+    row: type
+    columns: tuple
+    source: Any
+    sorts: dict = field(default_factory=dict)
+    filtered: Any = None
+    name_key: Any = None
+    id: Any = None
+
+    def sort(self, text: str | None) -> TableSort:
+        """The sort a URL asks for among this table's."""
+        return TableSort.parse(text, self.sorts)
+
+    def order(self, sort: TableSort) -> list:
+        """The ORDER BY keys for `sort`."""
+        column = self.sorts[sort.field]
         # Then by name, then by id: equal values keep a stable order across pages.
-        keys = [column.desc() if self.descending else column.asc()]
-        if self.field != "name":
-            keys.append(Instance.name_key.asc())
-        return keys + [Instance.id.asc()]
+        keys = [column.desc() if sort.descending else column.asc()]
+        if sort.field != "name":
+            keys.append(self.name_key.asc())
+        return keys + [self.id.asc()]
 
 
 def search_text(value: str | None, limit: int = 128) -> str:
@@ -148,13 +174,13 @@ def paginate(session, query, order, number: int, size: int, *, clamp: bool = Tru
     return Page(list(items), total, number, size)
 
 
-def instance_page(session, name_filter: str = "", number: int = 1, size: int = 15,
-                  sort: TableSort = TableSort()) -> Page:
-    """Instances whose name contains `name_filter` (any case), in `sort` order, one page.
+def listing_page(session, listing: Listing, name_filter: str = "", number: int = 1,
+                 size: int = 15, sort: TableSort = TableSort()) -> Page:
+    """The rows of `listing` whose name contains `name_filter` (any case), in `sort` order.
 
-    The items are ListedInstance values, not Instance objects.
+    The items are `listing.row` values, plain and read-only.
     """
-    count, rows = _table_statements(sort, bool(name_filter))
+    count, rows = _table_statements(listing, sort, bool(name_filter))
     params = {"pattern": f"%{escape_like(name_filter.lower())}%"} if name_filter else {}
     connection = session.connection()
     total = connection.scalar(count, params)
@@ -163,20 +189,31 @@ def instance_page(session, name_filter: str = "", number: int = 1, size: int = 1
     if offset >= total:
         return Page([], total, number, size)
     result = connection.execute(rows, {**params, "offset": offset, "size": size})
-    return Page([ListedInstance._make(row) for row in result], total, number, size)
+    return Page([listing.row._make(row) for row in result], total, number, size)
+
+
+def instance_page(session, name_filter: str = "", number: int = 1, size: int = 15,
+                  sort: TableSort = TableSort()) -> Page:
+    """Instances as the Distributions table lists them (ListedInstance values)."""
+    return listing_page(session, INSTANCES, name_filter, number, size, sort)
 
 
 @cache
-def _table_statements(sort: TableSort, filtered: bool):
-    """The count and the page statements of the instance table, built once per sort.
+def _table_statements(listing: Listing, sort: TableSort, filtered: bool):
+    """The count and the page statements of a table, built once per sort.
 
     A statement built anew is analysed anew each time it runs, which costs more
     than running it; these take the filter, the offset and the size as parameters.
     """
-    count = select(func.count()).select_from(Instance)
-    rows = select(*TABLE_COLUMNS)
+    count = select(func.count()).select_from(listing.source)
+    rows = select(*listing.columns).select_from(listing.source)
     if filtered:
-        matches = func.lower(Instance.name).like(bindparam("pattern"), escape="\\")
+        matches = func.lower(listing.filtered).like(bindparam("pattern"), escape="\\")
         count, rows = count.where(matches), rows.where(matches)
-    rows = rows.order_by(*sort.order()).offset(bindparam("offset")).limit(bindparam("size"))
+    rows = rows.order_by(*listing.order(sort)).offset(bindparam("offset")).limit(
+        bindparam("size"))
     return count, rows
+
+
+INSTANCES = Listing(ListedInstance, TABLE_COLUMNS, Instance.__table__, TABLE_SORTS,
+                    filtered=Instance.name, name_key=Instance.name_key, id=Instance.id)

@@ -24,7 +24,7 @@ from .saving import (audit_failure, changes, commit, ensure_unique, forget_healt
                      get_row, gone_meanwhile, refuse_denied)
 
 __all__ = ["get", "get_by_name", "create", "update", "delete", "public_url_warning",
-           "credentials", "target", "unsaved"]
+           "credentials", "target", "unsaved", "used_by", "check_url"]
 # How the audit trail and the messages name what this module saves.
 AS_REGISTRY = {"object_type": "registry"}
 KIND = {**AS_REGISTRY, "noun": "registry"}
@@ -124,23 +124,23 @@ def _apply(session: Session, box: SecretBox, registry: Registry, data: dict) -> 
     if {"auth_mode", "auth_info", "url"} & data.keys():
         auth = {key: data[key] for key in ("auth_mode", "auth_info") if key in data}
         if "url" in data:
-            auth["endpoint"] = _url("url", data["url"])
+            auth["endpoint"] = check_url("url", data["url"])
         apply_auth(box, registry, auth)
     if "url" in data:
-        url = _url("url", data["url"])
+        url = check_url("url", data["url"])
         if url != registry.url:
             refuse_denied("url", url)
         registry.url = url
         ensure_unique(session, registry, Registry.url, url, "url",
                       f"Another registry already uses the URL {url}.")
     if "public_url" in data:
-        registry.public_url = _url("public_url", data["public_url"]) if data["public_url"] \
+        registry.public_url = check_url("public_url", data["public_url"]) if data["public_url"] \
             else None
     if "insecure" in data:
         registry.insecure = bool(data["insecure"])
 
 
-def _url(field: str, value) -> str:
+def check_url(field: str, value) -> str:
     """A normalised registry address; the field at fault named as the caller calls it."""
     try:
         return normalize_endpoint(value)
@@ -172,11 +172,14 @@ def _describe(registry: Registry) -> str:
     return where + (", certificate verification skipped" if registry.insecure else "")
 
 
+def used_by(name: str, projects: list[str]) -> str:
+    """'hub holds project library', or 'projects a, b' for several."""
+    noun = "project" if len(projects) == 1 else "projects"
+    return f"{name} holds {noun} {', '.join(projects)}"
+
+
 def _in_use_error(in_use: list[tuple[str, list[str]]]) -> InUse:
-    parts = []
-    for name, projects in in_use:
-        noun = "project" if len(projects) == 1 else "projects"
-        parts.append(f"{name} holds {noun} {', '.join(projects)}")
+    parts = [used_by(name, projects) for name, projects in in_use]
     names = [p for _, projects in in_use for p in projects]
     them = "that project" if len(names) == 1 else "those projects"
     return InUse("Cannot delete: " + "; ".join(parts) + f". Delete {them} first.", names)

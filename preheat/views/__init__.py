@@ -6,7 +6,8 @@ from flask_wtf.csrf import generate_csrf
 
 from ..access import leave_csrf_to_us, require_sysadmin_page
 from ..state import current_state
-from . import actions, audit_log, distributions, errors, instance_form, presenters
+from . import (actions, audit_log, distributions, errors, instance_form, presenters, project,
+               projects, registries, status)
 
 
 def make_blueprint() -> Blueprint:
@@ -14,7 +15,8 @@ def make_blueprint() -> Blueprint:
     bp = Blueprint("preheat", "preheat", template_folder="templates",
                    static_folder="static", static_url_path="/preheat-static")
     bp.before_request(require_sysadmin_page)
-    for module in (distributions, instance_form, actions, audit_log, errors):
+    for module in (distributions, instance_form, actions, registries, projects, project,
+                   audit_log, errors):
         module.register(bp)
 
     leave_csrf_to_us(bp)
@@ -25,6 +27,7 @@ def make_blueprint() -> Blueprint:
         return {"preheat_base_template": state.layout(current_app.jinja_env),
                 "preheat_load_htmx": current_app.config["PREHEAT_LOAD_HTMX"],
                 "preheat_csrf_token": generate_csrf,
+                "preheat_poll_url": status.poll_url,
                 **presenters.template_helpers()}
 
     bp.add_app_template_filter(presenters.format_datetime, "preheat_datetime")

@@ -1,17 +1,17 @@
-"""The Actions menu: Edit, Enable, Deactivate and Delete on selected rows."""
+"""The Actions menu: Edit, Enable, Deactivate and Delete on selected rows, for each table."""
 from __future__ import annotations
 
 from flask import abort, redirect, render_template, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..state import current_state
-from ..htmx import CLOSE_DIALOG, INSTANCES_CHANGED, done, is_htmx
-from ..models import Instance
+from ..htmx import CLOSE_DIALOG, done, is_htmx
 from ..services import instances
 from ..services.errors import InUse
+from ..state import current_state
 from . import toasts
 from .instance_form import edit_instance
+from .kinds import INSTANCE, Kind
 
 MAX_SELECTION = 100
 
@@ -26,61 +26,83 @@ def register(bp) -> None:
 
 def edit_selected():
     """Open the Edit dialog for the one selected instance."""
-    ids = _selected_ids()
-    if len(ids) != 1:
-        abort(400, "Select exactly one instance to edit.")
-    return edit_instance(ids[0])
+    return edit_instance(one_selected_id(INSTANCE))
 
 
 def confirm_action(action: str):
     """Ask to confirm a delete or deactivate, naming the instances."""
-    return _confirmation(action, _selected())
+    return confirmation(INSTANCE, action, selected(INSTANCE),
+                        url_for("preheat.run_action", action=action))
 
 
 def run_action(action: str):
     """Enable, deactivate or delete the selected instances."""
-    selected = _selected()
-    names = [instance.name for instance in selected]  # unreadable once deleted
+    if action == "delete":
+        return run_delete(INSTANCE, url_for("preheat.run_action", action=action))
+    chosen = selected(INSTANCE)
+    instances.set_enabled(current_state().session, chosen, action == "enable")
+    return finished(INSTANCE, action, [instance.name for instance in chosen])
+
+
+def run_delete(kind: Kind, run_url: str):
+    """Delete the selected rows, or ask again, as things are now, when one is in use."""
+    chosen = selected(kind)
+    names = [row.name for row in chosen]  # unreadable once deleted
     session = current_state().session
     try:
-        if action == "delete":
-            instances.delete(session, selected)
-        else:
-            instances.set_enabled(session, selected, action == "enable")
+        kind.delete(session, chosen)
     except InUse as error:
-        # Someone put one to use since the confirmation: ask again, as things are now.
+        # Someone put one to use since the confirmation.
         session.expire_all()
-        return _confirmation(action, _selected(), error=error.message), 409
+        return confirmation(kind, "delete", selected(kind), run_url, error=error.message), 409
+    return finished(kind, "delete", names)
+
+
+def finished(kind: Kind, action: str, names: list[str]):
+    """Tell the page it is done: refresh the table, close the dialog, say what was done."""
     if is_htmx():
-        return done(INSTANCES_CHANGED, CLOSE_DIALOG, toast=toasts.applied(action, names))
-    return redirect(url_for("preheat.distributions"), 303)
+        return done(kind.changed, CLOSE_DIALOG, toast=toasts.applied(action, names, kind))
+    return redirect(url_for(kind.list_endpoint), 303)
 
 
-def _confirmation(action: str, selected: list[Instance], error: str | None = None):
-    """The confirmation; a delete offers only the instances no policy uses."""
-    uses = {i.id: instances.used_by(i.name, [p.name for p in i.policies])
-            for i in selected if i.policies}
-    blocked = [i for i in selected if i.id in uses] if action == "delete" else []
-    return render_template("preheat/_confirm.html", action=action, uses=uses, blocked=blocked,
-                           instances=[i for i in selected if i not in blocked], error=error,
-                           blocking_policies=sum(len(i.policies) for i in blocked))
+def confirmation(kind: Kind, action: str, chosen: list, run_url: str,
+                 error: str | None = None):
+    """The confirmation; a delete offers only the rows nothing else uses."""
+    blocking = {row.id: kind.blockers(row) for row in chosen}
+    uses = {row.id: kind.used_by(row.name, blocking[row.id]) for row in chosen
+            if blocking[row.id]}
+    blocked = [row for row in chosen if row.id in uses] if action == "delete" else []
+    return render_template("preheat/_confirm.html", kind=kind, action=action, uses=uses,
+                           blocked=blocked, items=[row for row in chosen if row not in blocked],
+                           error=error, run_url=run_url,
+                           blocking_count=sum(len(blocking[row.id]) for row in blocked))
 
 
-def _selected_ids() -> list[int]:
-    ids = request.values.getlist("instance", type=int)
+def selected_ids(kind: Kind) -> list[int]:
+    """The ids of the rows the request names, once each; 400 for none or too many."""
+    ids = request.values.getlist(kind.param, type=int)
     if not ids:
-        abort(400, "Select at least one instance first.")
+        abort(400, f"Select at least one {kind.one} first.")
     if len(ids) > MAX_SELECTION:
-        abort(400, f"Select at most {MAX_SELECTION} instances at a time.")
+        abort(400, f"Select at most {MAX_SELECTION} {kind.many} at a time.")
     return list(dict.fromkeys(ids))
 
 
-def _selected() -> list[Instance]:
-    ids = _selected_ids()
-    session = current_state().session
-    found = session.scalars(select(Instance).where(Instance.id.in_(ids))
-                            .options(selectinload(Instance.policies))
-                            .order_by(Instance.name_key, Instance.id)).all()
+def one_selected_id(kind: Kind) -> int:
+    """The one selected row's id, for Edit; 400 otherwise."""
+    ids = selected_ids(kind)
+    if len(ids) != 1:
+        abort(400, f"Select exactly one {kind.one} to edit.")
+    return ids[0]
+
+
+def selected(kind: Kind) -> list:
+    """The selected rows, in name order; 404 when one was deleted meanwhile."""
+    ids = selected_ids(kind)
+    model = kind.model
+    found = current_state().session.scalars(
+        select(model).where(model.id.in_(ids))
+        .options(*(selectinload(load) for load in kind.loads)).order_by(*kind.order)).all()
     if len(found) != len(ids):
-        abort(404, "One of the selected instances no longer exists; refresh the list.")
+        abort(404, f"One of the selected {kind.many} no longer exists; refresh the list.")
     return list(found)

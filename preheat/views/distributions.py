@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from flask import current_app, request, url_for
+from flask import current_app
 
-from ..state import current_state
-from ..htmx import is_htmx, page_or_partial
-from ..health import claims
-from ..services.pages import PAGE_SIZES, TableSort, instance_page, search_text
-from . import hints, status, table, urls
+from ..services.pages import INSTANCES
+from . import hints, listing, status, table
+
+TABLE = listing.Table("preheat.distributions", INSTANCES, table.COLUMNS,
+                      "preheat/distributions.html", "preheat/_instances.html", "Distributions")
 
 
 def register(bp) -> None:
@@ -22,57 +22,23 @@ def register(bp) -> None:
 
 def list_instances():
     """Show the instance table; stale health is re-checked in the background."""
-    page = _current_page()
+    page = listing.current_page(TABLE)
     now = datetime.now(timezone.utc)
-    ttl = float(current_app.config["PREHEAT_HEALTH_TTL"])
-    stale = [i.id for i in page.items if claims.is_stale(i, ttl, now)]
-    status.health_checks().submit(stale, requested_at=now)
+    stale = status.submit_stale(status.INSTANCE, page.items, now,
+                                float(current_app.config["PREHEAT_HEALTH_TTL"]))
     return _table(page, stale, now)
 
 
 def refresh():
     """Re-check every enabled instance on the page; rows update as results arrive."""
-    page = _current_page()
+    page = listing.current_page(TABLE)
     now = datetime.now(timezone.utc)
     checked = [i.id for i in page.items if i.enabled]
     status.health_checks().submit(checked, requested_at=now)
     return _table(page, checked, now)
 
 
-def _current_page():
-    size = request.values.get("page_size", type=int)
-    if size not in PAGE_SIZES:
-        size = current_app.config["PREHEAT_PAGE_SIZE"]
-    session = current_state().session
-    return instance_page(session, search_text(request.values.get("q")),
-                         request.values.get("page", 1, type=int), size, _current_sort())
-
-
-def _current_sort() -> TableSort:
-    return TableSort.parse(request.values.get("sort"))
-
-
 def _table(page, submitted, now):
     pending = status.pending_ids(page.items, submitted, now)
-    query = search_text(request.values.get("q"))
-    sort = _current_sort()
-    list_url = urls.with_query("preheat.distributions")
-    response = page_or_partial("preheat/distributions.html", "preheat/_instances.html",
-                               page=page, q=query, sort=sort, page_sizes=PAGE_SIZES,
-                               poll=status.Poll.start(pending, now), list_url=list_url,
-                               headers=table.headers(sort, page, query, list_url),
-                               rows=table.rows(page.items, pending, now))
-    if is_htmx():
-        # The address bar follows the table, so a reload or a shared link shows it again.
-        response.headers["HX-Replace-Url"] = _list_url(page, query)
-    return response
-
-
-def _list_url(page, query: str) -> str:
-    """The page's own URL for this filter, page, page size and sort; defaults left out."""
-    sort = _current_sort()
-    return url_for("preheat.distributions", q=query or None,
-                   page=page.number if page.number > 1 else None,
-                   page_size=None if page.size == current_app.config["PREHEAT_PAGE_SIZE"]
-                   else page.size,
-                   sort=None if sort.is_default else sort.param)
+    return listing.render(TABLE, page, table.rows(page.items, pending, now),
+                          poll=status.Poll.start(pending, now), kind=status.INSTANCE)

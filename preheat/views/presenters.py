@@ -65,8 +65,8 @@ class ProviderHints:
 
 
 def health(instance, now: datetime, pending: bool = False) -> HealthView:
-    """The badge for an instance's stored health."""
-    if not instance.enabled:
+    """The badge for an instance's (or a registry's) stored health."""
+    if not getattr(instance, "enabled", True):
         return HealthView("Deactivated", "off", "Deactivated instances are not checked.", "")
     if instance.health_checked_at is None:
         reason = "Being checked now." if pending else "Not checked yet."

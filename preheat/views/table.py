@@ -1,4 +1,4 @@
-"""The instance table as it reads: its headers and its rows, worked out before rendering.
+"""A table as it reads: its headers and the instance rows, worked out before rendering.
 
 The template only places ready values; deciding them here once per row costs
 a fraction of what the same decisions cost as template expressions.
@@ -55,10 +55,11 @@ class InstanceRow(NamedTuple):
     check_url: str | None
 
 
-def headers(sort: TableSort, page: Page, query: str, list_url: Callable[..., str]):
-    """The column headers for a table in `sort` order, filtered by `query`."""
+def headers(sort: TableSort, page: Page, query: str, list_url: Callable[..., str],
+            columns=COLUMNS):
+    """The headers of `columns` for a table in `sort` order, filtered by `query`."""
     result = []
-    for label, field, class_ in COLUMNS:
+    for label, field, class_ in columns:
         if field is None:
             result.append(SortHeader(label, None, class_, None, "", ""))
             continue

@@ -16,16 +16,19 @@ QUERY_SAFE = "!$'()*,/:;?@"
 MARKER = 918273645
 
 
-def per_instance(endpoint: str) -> Callable[[int], str]:
-    """`url_for(endpoint, instance_id=...)` for any instance."""
-    head, _, tail = url_for(endpoint, instance_id=MARKER).rpartition(str(MARKER))
-    return lambda instance_id: f"{head}{instance_id}{tail}"
+def per_instance(endpoint: str, argument: str = "instance_id") -> Callable[[int], str]:
+    """`url_for(endpoint, instance_id=...)` (or another id `argument`) for any row."""
+    head, _, tail = url_for(endpoint, **{argument: MARKER}).rpartition(str(MARKER))
+    return lambda row_id: f"{head}{row_id}{tail}"
 
 
 def with_query(endpoint: str) -> Callable[..., str]:
     """`url_for(endpoint, **query)` for any query: None values left out, in the order given."""
-    base = url_for(endpoint)
+    return with_base(url_for(endpoint))
 
+
+def with_base(base: str) -> Callable[..., str]:
+    """`base` with any query: None values left out, in the order given."""
     def build(**query) -> str:
         items = [(key, value) for key, value in query.items() if value is not None]
         return f"{base}?{urlencode(items, safe=QUERY_SAFE)}" if items else base

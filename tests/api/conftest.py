@@ -29,7 +29,7 @@ class ApiClient:
         """Short forms ("/instances", "/p2p/preheat/...") get the default prefix."""
         if url.startswith(("/instances", "/providers", "/audit-logs")):
             return API + url
-        if url.startswith("/p2p/"):
+        if url.startswith(("/p2p/", "/projects/", "/registries")):
             return "/api/v2.0" + url
         return url
 

@@ -365,6 +365,8 @@
     if (!testsInFlight.has(form)) return;
     testedSettings.set(slot, testsInFlight.get(form));
     testsInFlight.delete(form);
+    // The result sits under the last field: a long dialog scrolls it into view.
+    slot.scrollIntoView({ block: "nearest" });
     // Settings changed while the test ran: the answer is already out of date.
     markTestFreshness(form);
   }
@@ -424,6 +426,43 @@
   document.addEventListener("htmx:afterSwap", restoreDialogState);
   document.addEventListener("htmx:afterSettle", focusFirstError);
 
+  // New project: a namespace picked from the catalog becomes the project name and
+  // brings its repository count; a name typed by hand takes the count of the
+  // listed namespace it matches, if any.
+  function projectForm(el) {
+    const form = el instanceof Element ? el.closest("form") : null;
+    return form && inRoot(form) && form.querySelector("[data-preheat-project-name]") ? form : null;
+  }
+
+  function matchNamespace(form) {
+    const name = form.querySelector("[data-preheat-project-name]").value.trim();
+    let count = "";
+    form.querySelectorAll("[data-preheat-namespace]").forEach((button) => {
+      const chosen = button.dataset.preheatNamespace === name;
+      button.setAttribute("aria-pressed", chosen ? "true" : "false");
+      if (chosen) count = button.dataset.preheatCount;
+    });
+    const hidden = form.querySelector("input[name=repo_count]");
+    if (hidden) hidden.value = count;
+  }
+
+  document.addEventListener("click", (event) => {
+    const button = event.target instanceof Element ? event.target.closest("[data-preheat-namespace]") : null;
+    const form = projectForm(button);
+    if (!form || button.disabled) return;
+    const input = form.querySelector("[data-preheat-project-name]");
+    input.value = button.dataset.preheatNamespace;
+    matchNamespace(form);
+  });
+  document.addEventListener("input", (event) => {
+    const form = projectForm(event.target);
+    if (form && event.target.matches("[data-preheat-project-name]")) matchNamespace(form);
+  });
+  document.addEventListener("htmx:afterSwap", (event) => {
+    const form = projectForm(event.detail.target);
+    if (form && event.detail.target.matches(".preheat-namespaces")) matchNamespace(form);
+  });
+
   document.body.addEventListener("preheat:close-dialog", closeDialog);
   document.addEventListener("preheat:toast", (event) => {
     if (inRoot(event.target)) showToast(event.detail && event.detail.message);
@@ -432,6 +471,16 @@
   document.addEventListener("close", (event) => {
     if (event.target === dialog()) dialog().replaceChildren();
   }, true);
+
+  // Copy buttons (a tag's digest): the value goes to the clipboard, the button says so.
+  document.addEventListener("click", (event) => {
+    const button = event.target instanceof Element && event.target.closest("[data-preheat-copy]");
+    if (!button || !inRoot(button) || !navigator.clipboard) return;
+    navigator.clipboard.writeText(button.dataset.preheatCopy).then(() => {
+      button.textContent = "Copied";
+      setTimeout(() => { button.textContent = "Copy"; }, 1500);
+    }, () => showAlert("The browser did not let the page copy; select the digest in its tooltip instead."));
+  });
 
   updateActions();
 })();

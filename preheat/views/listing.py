@@ -1,0 +1,67 @@
+"""A table page's request handling, the same for every table: page, filter, sort, URL.
+
+Each table declares what differs (`Table`); reading the query string, asking
+for the page and answering htmx with the partial and the address bar's URL
+happen here once for all of them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from flask import current_app, request, url_for
+
+from ..htmx import is_htmx, page_or_partial
+from ..services.pages import PAGE_SIZES, Listing, Page, TableSort, listing_page, search_text
+from ..state import current_state
+from . import table, urls
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table page: its route, what it lists, its columns and its templates."""
+
+    endpoint: str
+    listing: Listing
+    columns: tuple
+    page_template: str
+    partial_template: str
+    title: str
+
+
+def current_sort(spec: Table) -> TableSort:
+    """The sort the request asks for, among those `spec` offers."""
+    return spec.listing.sort(request.values.get("sort"))
+
+
+def current_page(spec: Table) -> Page:
+    """The page of `spec`'s rows the request asks for: filter, number, size and sort."""
+    size = request.values.get("page_size", type=int)
+    if size not in PAGE_SIZES:
+        size = current_app.config["PREHEAT_PAGE_SIZE"]
+    return listing_page(current_state().session, spec.listing,
+                        search_text(request.values.get("q")),
+                        request.values.get("page", 1, type=int), size, current_sort(spec))
+
+
+def render(spec: Table, page: Page, rows: list, **context):
+    """The full page, or for htmx the table alone with the URL the address bar should show."""
+    query = search_text(request.values.get("q"))
+    sort = current_sort(spec)
+    list_url = urls.with_query(spec.endpoint)
+    response = page_or_partial(spec.page_template, spec.partial_template, page=page, q=query,
+                               sort=sort, page_sizes=PAGE_SIZES, list_url=list_url,
+                               headers=table.headers(sort, page, query, list_url, spec.columns),
+                               rows=rows, preheat_title=spec.title, **context)
+    if is_htmx():
+        # The address bar follows the table, so a reload or a shared link shows it again.
+        response.headers["HX-Replace-Url"] = own_url(spec.endpoint, page, query, sort)
+    return response
+
+
+def own_url(endpoint: str, page: Page, query: str, sort: TableSort) -> str:
+    """The page's own URL for this filter, page, page size and sort; defaults left out."""
+    return url_for(endpoint, q=query or None,
+                   page=page.number if page.number > 1 else None,
+                   page_size=None if page.size == current_app.config["PREHEAT_PAGE_SIZE"]
+                   else page.size,
+                   sort=None if sort.is_default else sort.param)
+
