@@ -27,6 +27,7 @@ run: $(BIN)/.installed-run
 
 test: $(BIN)/.installed-dev
 	scripts/ensure-browser
+	scripts/ensure-registry
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(BIN)/.installed-dev
