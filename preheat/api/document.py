@@ -7,7 +7,7 @@ from ..providers import PROVIDERS
 from . import openapi
 from .fields import Endpoint, Name
 from .openapi import Reply, operation
-from .parameters import InstancePath
+from .parameters import ApiPath
 from .responses import Providers
 from .routing import operations, route
 from .serialize import provider_json
@@ -42,7 +42,7 @@ def register(bp) -> None:
 
 def assemble(bp) -> None:
     """Build the document of every operation routed on `bp`, once, when the API is made."""
-    bp.preheat_document = openapi.build(operations(bp), InstancePath, INFO,
+    bp.preheat_document = openapi.build(operations(bp), ApiPath, INFO,
                                         {"Endpoint": Endpoint, "Name": Name})
 
 

@@ -1,11 +1,11 @@
 """The instance resource: list, create, read, replace, patch and delete."""
 from __future__ import annotations
 
-from flask import jsonify, request, url_for
+from flask import jsonify, url_for
 
 from ..state import current_state
 from ..services import instances
-from ..services.query import search
+from ..services.query import INSTANCES
 from ..validation import FieldError
 from . import query
 from .models import InstanceCreate, InstancePatch, InstanceReplace
@@ -16,7 +16,6 @@ from .responses import Instance, Instances
 from .routing import route
 from .serialize import instance_json
 
-LIST_PARAMETERS = ("q", "sort")
 STORED = {200: Reply("The instance as stored.", Instance)}
 
 
@@ -31,13 +30,7 @@ def register(bp) -> None:
            query=InstanceQuery, errors=(400,))
 def list_instances():
     """List instances as `q`, `sort`, `page` and `page_size` ask, with paging headers."""
-    wanted = query.parse(request.args)
-    page = search(current_state().session, wanted.filters, wanted.order, wanted.page,
-                  wanted.page_size)
-    # Only our own parameters: url_for would read "_external" and the like as options.
-    args = {key: request.args[key] for key in LIST_PARAMETERS if key in request.args}
-    return query.paged_json([instance_json(instance) for instance in page.items], page,
-                            ".instances", args)
+    return query.listed(current_state().session, INSTANCES, ".instances", instance_json)
 
 
 @operation("CreateInstance", {201: Reply("Created.", Instance, {"Location": header(

@@ -143,7 +143,8 @@ def _share(schemas: dict, shared: dict) -> dict:
 
 
 def _replies(op: Operation) -> list:
-    return [*op.replies.values(), *(ERRORS[status] for status in _error_statuses(op))]
+    return [*op.replies.values(), *(ERRORS[status] for status in _error_statuses(op)
+                                    if status not in op.replies)]
 
 
 def _error_statuses(op: Operation) -> list:
@@ -161,7 +162,8 @@ def _operation(op: Operation, refs: dict) -> dict:
         if op.example is not None:
             content["example"] = op.example
         document["requestBody"] = {"required": True, "content": {"application/json": content}}
-    answers = {**op.replies, **{status: ERRORS[status] for status in _error_statuses(op)}}
+    # An operation may say in its own words what a shared error means for it.
+    answers = {**{status: ERRORS[status] for status in _error_statuses(op)}, **op.replies}
     document["responses"] = {str(status): _reply(reply, refs)
                              for status, reply in sorted(answers.items())}
     return document

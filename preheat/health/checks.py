@@ -21,8 +21,13 @@ def check(vendor: str, target: Target, http: HttpClient) -> CheckResult:
     provider = get_provider(vendor)
     if provider is None:
         return CheckResult(False, f"Unknown provider {vendor!r}.")
+    return guarded(lambda: provider.check_health(target, http), target)
+
+
+def guarded(run, target: Target) -> CheckResult:
+    """The result of `run()`, a check of `target`: a bug or an echoed secret never gets out."""
     try:
-        result = provider.check_health(target, http)
+        result = run()
     except Exception as exc:  # a driver bug must not become a 500 or a dead worker
         # Where it failed, but not the exception's text: it may quote the answer.
         log.error("health check of %s failed unexpectedly: %s\n%s", target.endpoint,
@@ -31,7 +36,7 @@ def check(vendor: str, target: Target, http: HttpClient) -> CheckResult:
     # The drivers never repeat an answer that echoes the credentials; this is the
     # last line of defence before a reason is shown, stored and audited.
     if echoes(result.reason, secrets_of(target.credentials), pieces=False):
-        return replace(result, ok=False, reason="The provider's answer repeated the"
+        return replace(result, ok=False, reason=f"The {target.peer}'s answer repeated the"
                                                 " credentials it was sent, so it is not shown.")
     return result
 
@@ -47,11 +52,11 @@ def test_connection(session, vendor: str, target: Target, http: HttpClient, *,
 
 
 def audit_test(session, result: CheckResult, *, endpoint: str, name: str | None,
-               instance_id: int | None) -> None:
+               instance_id: int | None, object_type: str = "instance") -> None:
     """Record in the audit log that a user tested a connection, and what it answered."""
     audit.record(session, "test_connection", name=name, object_id=instance_id,
                  outcome="success" if result.ok else "failure",
-                 detail=f"{endpoint}: {result.reason}")
+                 detail=f"{endpoint}: {result.reason}", object_type=object_type)
 
 
 def check_instance(box, instance: Instance, http: HttpClient, session=None) -> CheckResult:
