@@ -5,7 +5,7 @@ from flask import jsonify, url_for
 
 from ..providers import PROVIDERS
 from . import openapi
-from .fields import Endpoint, Name
+from .fields import Endpoint, EndpointOrEmpty, Name
 from .openapi import Reply, operation
 from .parameters import ApiPath
 from .responses import Providers
@@ -43,7 +43,8 @@ def register(bp) -> None:
 def assemble(bp) -> None:
     """Build the document of every operation routed on `bp`, once, when the API is made."""
     bp.preheat_document = openapi.build(operations(bp), ApiPath, INFO,
-                                        {"Endpoint": Endpoint, "Name": Name})
+                                        {"Endpoint": Endpoint, "EndpointOrEmpty": EndpointOrEmpty,
+                                         "Name": Name})
 
 
 def served(document: dict):

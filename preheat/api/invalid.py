@@ -38,6 +38,8 @@ class Shape:
     read_only: tuple = READ_ONLY
     object_hint: str = AUTH_INFO  # what the payload's object field must look like
     nested_hint: str = "use username and password, or token."
+    tags: tuple = ()  # the tags of nested unions, which are not part of the payload
+    required: tuple = ()  # (field, message) for fields a variant requires
 
 
 def first_error(error: ValidationError, body: dict, shape: Shape, why: str,
@@ -52,6 +54,7 @@ def first_error(error: ValidationError, body: dict, shape: Shape, why: str,
     for item in error.errors(include_url=False):
         loc = list(item["loc"])
         tag = loc.pop(0) if tagged else None
+        loc = [part for part in loc if part not in shape.tags]
         rank = order.index(loc[0]) if loc and loc[0] in order else len(order)
         items.append((item["type"] != "extra_forbidden", rank, loc, tag, item))
     _, _, loc, tag, item = min(items, key=lambda entry: entry[:2])
@@ -71,6 +74,9 @@ def _field_error(item: dict, loc: list, tag, shape: Shape, why: str) -> FieldErr
     if secret:
         return FieldError(f"auth_info.{secret}",
                           f"{SECRET_LABELS[secret]} is required for this auth mode.")
+    required = dict(shape.required)
+    if kind in ("missing", "string_too_short") and field in required:
+        return FieldError(field, required[field])
     if kind == "missing":
         return FieldError(field, f"This field is required: {why}")
     if kind in OBJECT_TYPES:

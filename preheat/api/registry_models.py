@@ -12,13 +12,14 @@ from typing import Annotated, Literal, Optional, Union
 from pydantic import Discriminator, Field, RootModel, Tag
 
 from ..models import PROJECT_NAME_MAX
-from .fields import Description, Endpoint, Ignored, Name, Secret, Text, WholeNumber, text
+from .fields import (Description, Endpoint, EndpointOrEmpty, GivenSecret, Ignored, Name, Secret,
+                     Text, WholeNumber, text)
 from .models import STORED, Payload
 
 UNSAVED = "UNSAVED"
 CredentialType = Literal["basic"]
 RegistryType = Literal["docker-registry"]
-PublicUrl = Optional[Union[Literal[""], Endpoint]]
+PublicUrl = Optional[EndpointOrEmpty]
 ProjectName = text(Field(description="Lower-case letters and digits, with single '.', '_' or"
                                      " '-' between them; unique."),
                    max_length=PROJECT_NAME_MAX, pattern=r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$")
@@ -39,6 +40,34 @@ class RegistryCredential(Payload):
                                             json_schema_extra={"writeOnly": True})
 
 
+class RegistryCredentialNone(RegistryCredential):
+    """No credentials: access_key and access_secret empty or absent."""
+
+    access_key: Optional[Literal[""]] = Field(None, description=ACCESS_KEY)
+    access_secret: Optional[Literal[""]] = Field(None, description=ACCESS_SECRET,
+                                                 json_schema_extra={"writeOnly": True})
+
+
+class RegistryCredentialBasic(RegistryCredential):
+    """A user name and its password: both are required."""
+
+    access_key: GivenSecret = Field(description=ACCESS_KEY)
+    access_secret: GivenSecret = Field(description=ACCESS_SECRET,
+                                       json_schema_extra={"writeOnly": True})
+
+
+def credential_kind(value) -> str:
+    """BASIC when a credential gives a user name or a password, else NONE."""
+    given = isinstance(value, dict) and (value.get("access_key") or value.get("access_secret"))
+    return "BASIC" if given else "NONE"
+
+
+NewCredential = Annotated[Union[Annotated[RegistryCredentialNone, Tag("NONE")],
+                                Annotated[RegistryCredentialBasic, Tag("BASIC")]],
+                          Discriminator(credential_kind)]
+CREDENTIAL_TAGS = ("NONE", "BASIC")
+
+
 class RegistryReadOnly(Payload):
     """What GET returns and a client may send back: type-checked, otherwise ignored."""
 
@@ -56,7 +85,7 @@ class RegistryCreate(RegistryReadOnly):
     url: Endpoint
     public_url: PublicUrl = Field(None, description=PUBLIC_URL)
     type: RegistryType = "docker-registry"
-    credential: Optional[RegistryCredential] = None
+    credential: Optional[NewCredential] = None
     insecure: bool = Field(False, description="Skip TLS certificate verification.")
 
 

@@ -14,14 +14,18 @@ from ..validation import FieldError
 from .errors import ApiError
 from .invalid import Shape
 from .payload import validated
-from .registry_models import (STORED, ProjectCreate, RegistryCreate, RegistryPing,
+from .registry_models import (CREDENTIAL_TAGS, STORED, ProjectCreate, RegistryCreate, RegistryPing,
                               RegistryUpdate, ping_kind)
 
 CREDENTIAL = ('Must be an object: {"type": "basic", "access_key": ..., "access_secret": ...}'
               ' or null')
 REGISTRY = Shape("registry", tuple(RegistryCreate.model_fields),
                  read_only=("id", "status", "creation_time", "update_time"),
-                 object_hint=CREDENTIAL, nested_hint="use type, access_key and access_secret.")
+                 object_hint=CREDENTIAL, nested_hint="use type, access_key and access_secret.",
+                 tags=CREDENTIAL_TAGS, required=(
+                     ("credential.access_key", "A password needs a user name: give access_key"
+                                               " too, or neither."),
+                     ("credential.access_secret", "The password of access_key is required.")))
 UPDATE = Shape("registry update", tuple(RegistryUpdate.model_fields), read_only=(),
                object_hint="Must be an object.")
 PING = Shape("registry ping", tuple(dict.fromkeys((*RegistryPing.model_fields,
