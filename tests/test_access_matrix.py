@@ -5,6 +5,7 @@ ACCESS fails this test until someone decides who may reach it.
 """
 import pytest
 
+from preheat.services import projects, registries
 from tests.helpers import add_instances
 
 SAFE = {"HEAD", "OPTIONS", "TRACE"}
@@ -35,10 +36,16 @@ ACCESS = {
     "preheat_api.ping": "sysadmin",
     "preheat_api.health": "sysadmin",
     "preheat_api.audit_logs": "sysadmin",
+    "preheat_api.registries": "sysadmin",
+    "preheat_api.registry": "sysadmin",
+    "preheat_api.registry_ping": "sysadmin",
+    "preheat_api.projects": "sysadmin",
+    "preheat_api.project": "sysadmin",
     "preheat_api.unknown": "sysadmin",
 }
 SAMPLE_VALUES = {"instance_id": 1, "name": "df-one", "filename": "preheat/preheat.css",
-                 "action": "deactivate", "path": "p2p/preheat/nothing"}
+                 "action": "deactivate", "path": "p2p/preheat/nothing", "id": 1,
+                 "project_name_or_id": "library"}
 STATIC_FILES = {"static": "app.css", "preheat.static": "preheat/preheat.css"}
 
 
@@ -64,6 +71,11 @@ def send(client, method, url):
 @pytest.fixture
 def seeded(app):
     add_instances(app, {"vendor": "kraken", "name": "df-one", "endpoint": "http://127.0.0.1:9"})
+    with app.app_context():
+        state = app.extensions["preheat"]
+        registry = registries.create(state.db.session, state.secret_box,
+                                     {"name": "hub", "url": "http://127.0.0.1:9"})
+        projects.create(state.db.session, "library", registry)
 
 
 def test_every_route_has_an_access_rule(app):
