@@ -9,7 +9,7 @@ from ..services.query import INSTANCES
 from ..validation import FieldError
 from . import query
 from .models import InstanceCreate, InstancePatch, InstanceReplace
-from .openapi import PAGING, Reply, header, operation
+from .openapi import PAGING, Reply, created, operation
 from .parameters import InstanceQuery
 from .payload import creation, instance_fields, json_object, replacement
 from .responses import Instance, Instances
@@ -33,8 +33,8 @@ def list_instances():
     return query.listed(current_state().session, INSTANCES, ".instances", instance_json)
 
 
-@operation("CreateInstance", {201: Reply("Created.", Instance, {"Location": header(
-    "The new instance's URL.", {"type": "string"}, required=True)})}, body=InstanceCreate,
+@operation("CreateInstance", {201: created(Instance, "The new instance's URL.")},
+           body=InstanceCreate,
     errors=(409,), example={"vendor": "dragonfly", "name": "df-prod",
                             "description": "Dragonfly manager, production",
                             "endpoint": "https://dragonfly.example:8080", "auth_mode": "OAUTH",
@@ -45,10 +45,8 @@ def create_instance():
     data = creation(json_object())
     state = current_state()
     instance = instances.create(state.session, state.secret_box, data)
-    response = jsonify(instance_json(instance))
-    response.status_code = 201
-    response.headers["Location"] = url_for(".instance", name=instance.name)
-    return response
+    return jsonify(instance_json(instance)), 201, {"Location": url_for(".instance",
+                                                                       name=instance.name)}
 
 
 @operation("GetInstance", {200: Reply("The instance.", Instance)}, errors=(404,))

@@ -47,6 +47,12 @@ def header(description: str, schema: dict, required: bool = False) -> dict:
     return {"description": description, "required": required, "schema": schema}
 
 
+def created(body: type[BaseModel], location: str) -> Reply:
+    """The 201 of a create operation: the new resource, and `location` saying its URL."""
+    return Reply("Created.", body, {"Location": header(location, {"type": "string"},
+                                                       required=True)})
+
+
 RETRY_AFTER = {"Retry-After": header("Seconds to wait before trying again.",
                                      {"type": "integer", "minimum": 0})}
 PAGING = {"X-Total-Count": header("Matching entries, on all pages.",

@@ -11,7 +11,7 @@ from ..state import current_state
 from ..validation import CONTROL_CHARS, FieldError
 from . import query
 from .errors import ApiError
-from .openapi import PAGING, Reply, header, operation
+from .openapi import PAGING, Reply, created, operation
 from .parameters import MAX_ID, ProjectExists, ProjectQuery, whole_id
 from .payload import json_object
 from .registry_models import ProjectCreate
@@ -54,11 +54,11 @@ def project_exists():
     return "", 200
 
 
-@operation("CreateProject", {201: Reply("Created.", Project, {"Location": header(
-    "The new project's URL (by name with X-Resource-Name-In-Location: true).",
-    {"type": "string"}, required=True)}),
-    409: Reply("Another project has this name.", Errors)},
-    body=ProjectCreate, errors=(409,), example={"project_name": "library", "registry_id": 1})
+@operation("CreateProject", {201: created(Project, "The new project's URL (by name with"
+                                                  " X-Resource-Name-In-Location: true)."),
+                             409: Reply("Another project has this name.", Errors)},
+           body=ProjectCreate, errors=(409,), example={"project_name": "library",
+                                                       "registry_id": 1})
 def create_project():
     """Create a project on a registry; answer 201 with it and its Location."""
     valid = project_creation(json_object())
@@ -67,11 +67,8 @@ def create_project():
     with named(NAMES):
         project = projects.create(session, valid.project_name, registry)
     by_name = request.headers.get("X-Resource-Name-In-Location", "").lower() == "true"
-    response = jsonify(project_json(project))
-    response.status_code = 201
-    response.headers["Location"] = url_for(
-        ".project", project_name_or_id=project.name if by_name else project.id)
-    return response
+    location = url_for(".project", project_name_or_id=project.name if by_name else project.id)
+    return jsonify(project_json(project)), 201, {"Location": location}
 
 
 @operation("GetProject", {200: Reply("The project.", Project), **NOT_FOUND}, errors=(404,))

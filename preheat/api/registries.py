@@ -10,7 +10,7 @@ from ..services.query import REGISTRIES
 from ..state import current_state
 from . import query
 from .errors import ApiError
-from .openapi import PAGING, Reply, header, operation
+from .openapi import PAGING, Reply, created, operation
 from .parameters import RegistryQuery, whole_id
 from .payload import json_object
 from .registry_models import RegistryCreate, RegistryPing, RegistryUpdate
@@ -43,8 +43,7 @@ def list_registries():
                         harbor_name=True)
 
 
-@operation("CreateRegistry", {201: Reply("Created.", Registry, {"Location": header(
-    "The new registry's URL.", {"type": "string"}, required=True)}), **CONFLICT},
+@operation("CreateRegistry", {201: created(Registry, "The new registry's URL."), **CONFLICT},
     body=RegistryCreate, errors=(409,), example=EXAMPLE)
 def create_registry():
     """Create a registry; answer 201 with it and its Location."""
@@ -52,10 +51,8 @@ def create_registry():
     state = current_state()
     with named(NESTED):
         registry = registries.create(state.session, state.secret_box, data)
-    response = jsonify(registry_json(registry))
-    response.status_code = 201
-    response.headers["Location"] = url_for(".registry", id=registry.id)
-    return response
+    return jsonify(registry_json(registry)), 201, {"Location": url_for(".registry",
+                                                                       id=registry.id)}
 
 
 @operation("GetRegistry", {200: Reply("The registry.", Registry), **NOT_FOUND}, errors=(404,))
