@@ -16,7 +16,9 @@ INFO = {
     "title": "Preheat P2P provider API",
     "version": "2.0",
     "description": (
-        "Harbor-compatible management of P2P preheat provider instances (Dragonfly, Kraken).\n\n"
+        "Harbor-compatible management of P2P preheat provider instances (Dragonfly, Kraken),"
+        " of the registries the images to preheat live in, and of their projects (a"
+        " registry's namespaces), in the shapes of Harbor's own API.\n\n"
         "Authentication: HTTP Basic with a sysadmin's username and password, or the browser"
         " session of a logged-in sysadmin. A request with an Authorization header is judged by"
         " that header alone and needs no CSRF token; a session-authenticated POST, PUT, PATCH"
@@ -25,7 +27,8 @@ INFO = {
         " refused with a 400 naming them, so a misspelt field never goes unnoticed; the"
         " read-only fields id, status and setup_timestamp may be sent back as GET returned them"
         " and are ignored (a PUT or PATCH whose id is not the instance's own is refused)."
-        " auth_info is write-only: no response ever contains it.\n\n"
+        " auth_info and a registry's access_secret are write-only: no response ever contains"
+        " them.\n\n"
         'Every error is {"errors": [{"code", "message", "field"?}]}; field names the offending'
         " input when there is one."),
 }

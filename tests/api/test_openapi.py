@@ -169,3 +169,20 @@ def test_error_codes_match_the_error_module(document):
     item = document["components"]["schemas"]["Error"]
     assert set(item["properties"]["code"]["enum"]) == set(errors.CODES.values())
     assert set(openapi.ERRORS) <= set(errors.CODES)
+
+
+def test_the_registry_and_project_operations_come_from_their_models(document):
+    from preheat.api import registry_models, responses
+    ids = {operation["operationId"] for *_, operation in operations(document)}
+    assert {"ListRegistries", "CreateRegistry", "GetRegistry", "UpdateRegistry",
+            "DeleteRegistry", "PingRegistry", "ListProjects", "HeadProject", "CreateProject",
+            "GetProject", "DeleteProject"} <= ids
+    schemas = document["components"]["schemas"]
+    for model in (registry_models.RegistryUpdate, registry_models.ProjectCreate,
+                  responses.Registry, responses.Project):
+        assert set(schemas[model.__name__]["properties"]) == set(model.model_fields)
+    assert "access_secret" not in schemas["RegistryCredentialInfo"]["properties"]
+    assert schemas["Registry"]["properties"]["creation_time"]["format"] == "date-time"
+    head = document["paths"]["/projects"]["head"]
+    assert [p["name"] for p in head["parameters"]] == ["project_name"]
+    assert head["responses"]["404"] == {"description": "No project has this name."}
