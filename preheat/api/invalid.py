@@ -54,7 +54,7 @@ def first_error(error: ValidationError, body: dict, shape: Shape, why: str,
     for item in error.errors(include_url=False):
         loc = list(item["loc"])
         tag = loc.pop(0) if tagged else None
-        loc = [part for part in loc if part not in shape.tags]
+        loc = loc[:1] + [part for part in loc[1:] if part not in shape.tags]
         rank = order.index(loc[0]) if loc and loc[0] in order else len(order)
         items.append((item["type"] != "extra_forbidden", rank, loc, tag, item))
     _, _, loc, tag, item = min(items, key=lambda entry: entry[:2])

@@ -118,7 +118,7 @@ class ApiPath(InstancePath):
 
 
 def whole_id(value, noun: str) -> int:
-    """The row id `value` names (an int, or a URL's digits), or NotFound when no row can have it."""
+    """The row id `value` names (an int, or a URL's digits), or NotFound if no row can have it."""
     text = str(value)
     # The length first: int() of a flood of digits is slow, and refused past 4300.
     if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_ID)) \

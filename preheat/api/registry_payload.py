@@ -14,8 +14,8 @@ from ..validation import FieldError
 from .errors import ApiError
 from .invalid import Shape
 from .payload import validated
-from .registry_models import (CREDENTIAL_TAGS, STORED, ProjectCreate, RegistryCreate, RegistryPing,
-                              RegistryUpdate, ping_kind)
+from .registry_models import (CREDENTIAL_TAGS, STORED, ProjectCreate, RegistryCreate,
+                              RegistryPing, RegistryPingUnsaved, RegistryUpdate, ping_kind)
 
 CREDENTIAL = ('Must be an object: {"type": "basic", "access_key": ..., "access_secret": ...}'
               ' or null')
@@ -28,8 +28,7 @@ REGISTRY = Shape("registry", tuple(RegistryCreate.model_fields),
                      ("credential.access_secret", "The password of access_key is required.")))
 UPDATE = Shape("registry update", tuple(RegistryUpdate.model_fields), read_only=(),
                object_hint="Must be an object.")
-PING = Shape("registry ping", tuple(dict.fromkeys((*RegistryPing.model_fields,
-                                                   *RegistryUpdate.model_fields))),
+PING = Shape("registry ping", ("id", *(f for f in RegistryPingUnsaved.model_fields if f != "id")),
              read_only=(), object_hint="Must be an object.")
 PROJECT = Shape("project", tuple(ProjectCreate.model_fields), read_only=(),
                 object_hint="Must be an object.")
@@ -69,7 +68,8 @@ def creation(body: dict) -> dict:
 def update(body: dict) -> dict:
     """PUT: only the fields the body gives (not null), as the service takes them."""
     valid = validated(RegistryUpdate, body, "", UPDATE)
-    data = {field: getattr(valid, field) for field in SETTINGS if getattr(valid, field) is not None}
+    data = {field: value for field in SETTINGS
+            if (value := getattr(valid, field)) is not None}
     with named(FLAT):
         return {**data, **_auth(valid.access_key, valid.access_secret, mode_kept=True)}
 
