@@ -26,6 +26,7 @@ class Reply:
     description: str
     body: type[BaseModel] | None = None
     headers: dict = field(default_factory=dict)
+    links: dict = field(default_factory=dict)  # OpenAPI links to operations on the answer
 
 
 @dataclass(frozen=True)
@@ -47,10 +48,16 @@ def header(description: str, schema: dict, required: bool = False) -> dict:
     return {"description": description, "required": required, "schema": schema}
 
 
-def created(body: type[BaseModel], location: str) -> Reply:
-    """The 201 of a create operation: the new resource, and `location` saying its URL."""
+def created(body: type[BaseModel], location: str, links: dict | None = None) -> Reply:
+    """The 201 of a create operation: the new resource, and `location` saying its URL.
+
+    `links`: {operation id: {path parameter: the body field that gives it}}.
+    """
     return Reply("Created.", body, {"Location": header(location, {"type": "string"},
-                                                       required=True)})
+                                                       required=True)},
+                 {op: {"operationId": op, "parameters": {
+                     name: f"$response.body#/{source}" for name, source in given.items()}}
+                  for op, given in (links or {}).items()})
 
 
 RETRY_AFTER = {"Retry-After": header("Seconds to wait before trying again.",
@@ -179,6 +186,8 @@ def _reply(reply: Reply, refs: dict) -> dict:
     document = {"description": reply.description}
     if reply.headers:
         document["headers"] = reply.headers
+    if reply.links:
+        document["links"] = reply.links
     if reply.body:
         document["content"] = {"application/json": {
             "schema": refs[(reply.body, "serialization")]}}

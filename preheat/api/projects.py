@@ -54,8 +54,12 @@ def project_exists():
     return "", 200
 
 
+BY_ID = {"project_name_or_id": "project_id"}
+
+
 @operation("CreateProject", {201: created(Project, "The new project's URL (by name with"
-                                                  " X-Resource-Name-In-Location: true)."),
+                                                  " X-Resource-Name-In-Location: true).",
+                                          {"GetProject": BY_ID, "DeleteProject": BY_ID}),
                              409: Reply("Another project has this name.", Errors)},
            body=ProjectCreate, errors=(409,), example={"project_name": "library",
                                                        "registry_id": 1})

@@ -43,7 +43,11 @@ def list_registries():
                         harbor_name=True)
 
 
-@operation("CreateRegistry", {201: created(Registry, "The new registry's URL."), **CONFLICT},
+BY_ID = {"id": "id"}
+
+
+@operation("CreateRegistry", {201: created(Registry, "The new registry's URL.", {
+    "GetRegistry": BY_ID, "UpdateRegistry": BY_ID, "DeleteRegistry": BY_ID}), **CONFLICT},
     body=RegistryCreate, errors=(409,), example=EXAMPLE)
 def create_registry():
     """Create a registry; answer 201 with it and its Location."""
