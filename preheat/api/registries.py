@@ -127,6 +127,6 @@ def _settings(registry) -> dict:
             "insecure": registry.insecure}
 
 
-def find(registry_id) -> object:
+def find(registry_id):
     """The registry with this id (a number, or the URL's digits), or NotFound."""
     return registries.get(current_state().session, whole_id(registry_id, "Registry"))
