@@ -31,21 +31,23 @@ PUBLIC_URL = ("The URL providers pull from when it differs from url (Preheat's o
               " empty for none.")
 
 
+KEY = Field(None, description=ACCESS_KEY)
+PASSWORD = Field(None, description=ACCESS_SECRET, json_schema_extra={"writeOnly": True})
+
+
 class RegistryCredential(Payload):
     """Harbor's credential of a registry: basic, with a user name and a password."""
 
     type: Optional[CredentialType] = Field(None, description="Only basic; absent means basic.")
-    access_key: Optional[Secret] = Field(None, description=ACCESS_KEY)
-    access_secret: Optional[Secret] = Field(None, description=ACCESS_SECRET,
-                                            json_schema_extra={"writeOnly": True})
+    access_key: Optional[Secret] = KEY
+    access_secret: Optional[Secret] = PASSWORD
 
 
 class RegistryCredentialNone(RegistryCredential):
     """No credentials: access_key and access_secret empty or absent."""
 
-    access_key: Optional[Literal[""]] = Field(None, description=ACCESS_KEY)
-    access_secret: Optional[Literal[""]] = Field(None, description=ACCESS_SECRET,
-                                                 json_schema_extra={"writeOnly": True})
+    access_key: Optional[Literal[""]] = KEY
+    access_secret: Optional[Literal[""]] = PASSWORD
 
 
 class RegistryCredentialBasic(RegistryCredential):
@@ -89,7 +91,16 @@ class RegistryCreate(RegistryReadOnly):
     insecure: bool = Field(False, description="Skip TLS certificate verification.")
 
 
-class RegistryUpdate(Payload):
+class _FlatCredential(Payload):
+    """Harbor's credential as RegistryUpdate and RegistryPing send it: flat."""
+
+    credential_type: Optional[CredentialType] = None
+    access_key: Optional[Secret] = KEY
+    access_secret: Optional[Secret] = PASSWORD
+    insecure: Optional[bool] = None
+
+
+class RegistryUpdate(_FlatCredential):
     """PUT: the fields to change; a null or absent one stays as stored.
 
     access_key "" removes the credentials; a blank access_secret keeps the stored password.
@@ -99,20 +110,10 @@ class RegistryUpdate(Payload):
     description: Optional[Description] = None
     url: Optional[Endpoint] = None
     public_url: PublicUrl = Field(None, description=PUBLIC_URL)
-    credential_type: Optional[CredentialType] = None
-    access_key: Optional[Secret] = Field(None, description=ACCESS_KEY)
-    access_secret: Optional[Secret] = Field(None, description=ACCESS_SECRET,
-                                            json_schema_extra={"writeOnly": True})
-    insecure: Optional[bool] = None
 
 
-class _PingFields(Payload):
+class _PingFields(_FlatCredential):
     type: Optional[RegistryType] = None
-    credential_type: Optional[CredentialType] = None
-    access_key: Optional[Secret] = Field(None, description=ACCESS_KEY)
-    access_secret: Optional[Secret] = Field(None, description=ACCESS_SECRET,
-                                            json_schema_extra={"writeOnly": True})
-    insecure: Optional[bool] = None
 
 
 class RegistryPingStored(_PingFields):
