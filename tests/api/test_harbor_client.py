@@ -8,8 +8,7 @@ from datetime import datetime
 import pytest
 
 from tests.accounts import ADMIN
-from tests.registry.conftest import (PASSWORD, USER, basic_registry,  # noqa: F401 (fixtures)
-                                     registry_binary)
+from tests.registry.fixtures import PASSWORD, USER
 
 harbor_client = pytest.importorskip("harbor_client", reason="pip install -r requirements-dev.txt")
 from harbor_client.rest import ApiException  # noqa: E402

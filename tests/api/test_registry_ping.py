@@ -9,8 +9,7 @@ from tests.accounts import ADMIN
 from tests.api.conftest import error_of
 from tests.helpers import basic
 from tests.providers.faults import free_port, silent
-from tests.registry.conftest import (PASSWORD, USER, basic_registry,  # noqa: F401 (fixtures)
-                                     registry_binary)
+from tests.registry.fixtures import PASSWORD, USER
 
 
 def unsaved(running, user=USER, password=PASSWORD) -> dict:

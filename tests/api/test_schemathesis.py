@@ -36,7 +36,7 @@ class Recorder:
         line = f"{environ['REQUEST_METHOD']} {environ.get('PATH_INFO')}"
 
         def recording_start_response(status, headers, exc_info=None):
-            if status.startswith("5"):
+            if status.startswith("5") and not _registry_unreachable(status, line):
                 with self.lock:
                     self.server_errors.append(f"{status} {line}")
             return start_response(status, headers, exc_info)
@@ -44,6 +44,11 @@ class Recorder:
         with self.lock:
             self.requests += 1
         return self.wsgi_app(environ, recording_start_response)
+
+
+def _registry_unreachable(status: str, line: str) -> bool:
+    """A 502 or 504 from reading a project's registry: the run's registries are made up."""
+    return status[:3] in ("502", "504") and "/repositories" in line and "/projects/" in line
 
 
 @pytest.fixture
