@@ -58,11 +58,17 @@ ACCESS = {
     "preheat_api.audit_logs": "sysadmin",
     "preheat_api.repositories": "sysadmin",
     "preheat_api.artifacts": "sysadmin",
+    "preheat_api.registries": "sysadmin",
+    "preheat_api.registry": "sysadmin",
+    "preheat_api.registry_ping": "sysadmin",
+    "preheat_api.projects": "sysadmin",
+    "preheat_api.project": "sysadmin",
     "preheat_api.unknown": "sysadmin",
 }
-SAMPLE_VALUES = {"instance_id": 1, "registry_id": 1, "name": "df-one", "filename": "preheat/preheat.css",
-                 "repository": "library/nginx", "project_name": "library", "repository_name": "nginx",
-                 "action": "deactivate", "path": "p2p/preheat/nothing"}
+SAMPLE_VALUES = {"instance_id": 1, "registry_id": 1, "id": 1, "name": "df-one",
+                 "filename": "preheat/preheat.css", "repository": "library/nginx",
+                 "project_name": "library", "project_name_or_id": "library",
+                 "repository_name": "nginx", "action": "deactivate", "path": "p2p/preheat/nothing"}
 STATIC_FILES = {"static": "app.css", "preheat.static": "preheat/preheat.css"}
 
 
@@ -90,7 +96,7 @@ def send(client, method, url):
 def seeded(app):
     add_instances(app, {"vendor": "kraken", "name": "df-one", "endpoint": "http://127.0.0.1:9"})
     add_projects(app, *add_registries(app, {"name": "hub", "url": "http://127.0.0.1:9"}),
-                 "df-one")
+                 "df-one", "library")
 
 
 def test_every_route_has_an_access_rule(app):

@@ -220,3 +220,41 @@ def test_a_stored_token_is_not_sent_to_an_endpoint_changed_in_the_edit_dialog(
                                                 "token": ""}).status_code == 422
     assert attacker.requests == []
     assert stored(session, "df").endpoint == dragonfly.url
+
+
+def test_a_registry_password_given_to_the_api_comes_out_nowhere_but_encrypted(app, tmp_path,
+                                                                              caplog):
+    """Create, test, change, list and audit a registry with a unique password, by the API."""
+    from tests.registry.server import start_registry
+    caplog.set_level(logging.DEBUG)
+    canary, wrong = hostile_canary(), hostile_canary()
+    running = start_registry(tmp_path / "registry", users={"alice": canary})
+    try:
+        client = app.test_client()
+
+        def call(method, path, json=None):
+            return client.open("/api/v2.0" + path, method=method, json=json,
+                               headers=basic(*ADMIN))
+        credential = {"type": "basic", "access_key": "alice", "access_secret": canary}
+        responses = [
+            call("POST", "/registries", {"name": "hub", "url": running.url,
+                                         "credential": credential}),
+            call("POST", "/registries", {"name": "bad name", "url": running.url,
+                                         "credential": credential}),
+            call("POST", "/registries/ping", {"id": 1}),
+            call("POST", "/registries/ping", {"id": 1, "access_secret": wrong}),
+            call("POST", "/registries/ping", {"url": running.url, "access_key": "alice",
+                                              "access_secret": wrong}),
+            call("PUT", "/registries/1", {"description": "kept", "access_secret": ""}),
+            call("GET", "/registries/1"), call("GET", "/registries"),
+            call("GET", "/p2p/preheat/audit-logs?page_size=100")]
+    finally:
+        running.stop()
+    assert [r.status_code for r in responses] == [201, 400, 200, 400, 400, 200, 200, 200, 200]
+    dump = database_dump(app).decode(errors="replace")
+    places = {f"{r.request.method} {r.request.path}": r.get_data(as_text=True) + str(r.headers)
+              for r in responses}
+    places |= {"log": caplog.text, "database": dump}
+    for secret in (canary, wrong):
+        found = {place: leaks(text, secret) for place, text in places.items()}
+        assert not any(found.values()), {place: runs for place, runs in found.items() if runs}

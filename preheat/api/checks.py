@@ -6,19 +6,17 @@ from flask import jsonify, request
 from ..state import current_state
 from ..health import checks, claims
 from ..services import instances
-from ..services.errors import NotFound
 from .errors import ApiError
 from .instances import find
 from .models import InstancePing
 from .openapi import Reply, operation
-from .parameters import HealthQuery
+from .parameters import HealthQuery, whole_id
 from .payload import json_object
 from .payload import ping as ping_body
 from .responses import Health
 from .routing import route
 from .serialize import check_json, stored_health_json
 
-MAX_ID = 2**31 - 1
 FLAGS = {"true": True, "false": False}
 
 
@@ -111,7 +109,5 @@ def _check_stored(instance, audited: bool = False):
 
 
 def _stored(instance_id: int):
-    if not 1 <= instance_id <= MAX_ID:
-        raise NotFound(f"Instance {instance_id} does not exist.")
-    return instances.get(current_state().session, instance_id)
+    return instances.get(current_state().session, whole_id(instance_id, "Instance"))
 

@@ -5,9 +5,9 @@ from flask import jsonify, url_for
 
 from ..providers import PROVIDERS
 from . import openapi
-from .fields import Endpoint, Name
+from .fields import Endpoint, EndpointOrEmpty, Name
 from .openapi import Reply, operation
-from .parameters import InstancePath
+from .parameters import ApiPath
 from .repository_models import RepositoryPath
 from .responses import Providers
 from .routing import operations, route
@@ -17,7 +17,9 @@ INFO = {
     "title": "Preheat P2P provider API",
     "version": "2.0",
     "description": (
-        "Harbor-compatible management of P2P preheat provider instances (Dragonfly, Kraken).\n\n"
+        "Harbor-compatible management of P2P preheat provider instances (Dragonfly, Kraken),"
+        " of the registries the images to preheat live in, and of their projects (a"
+        " registry's namespaces), in the shapes of Harbor's own API.\n\n"
         "Authentication: HTTP Basic with a sysadmin's username and password, or the browser"
         " session of a logged-in sysadmin. A request with an Authorization header is judged by"
         " that header alone and needs no CSRF token; a session-authenticated POST, PUT, PATCH"
@@ -26,13 +28,14 @@ INFO = {
         " refused with a 400 naming them, so a misspelt field never goes unnoticed; the"
         " read-only fields id, status and setup_timestamp may be sent back as GET returned them"
         " and are ignored (a PUT or PATCH whose id is not the instance's own is refused)."
-        " auth_info is write-only: no response ever contains it.\n\n"
+        " auth_info and a registry's access_secret are write-only: no response ever contains"
+        " them.\n\n"
         'Every error is {"errors": [{"code", "message", "field"?}]}; field names the offending'
         " input when there is one."),
 }
 
 
-class PathParameters(InstancePath, RepositoryPath):
+class PathParameters(ApiPath, RepositoryPath):
     """Every parameter the API's paths name."""
 
 
@@ -48,7 +51,8 @@ def register(bp) -> None:
 def assemble(bp) -> None:
     """Build the document of every operation routed on `bp`, once, when the API is made."""
     bp.preheat_document = openapi.build(operations(bp), PathParameters, INFO,
-                                        {"Endpoint": Endpoint, "Name": Name})
+                                        {"Endpoint": Endpoint, "EndpointOrEmpty": EndpointOrEmpty,
+                                         "Name": Name})
 
 
 def served(document: dict):

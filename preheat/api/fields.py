@@ -64,6 +64,9 @@ Endpoint = text(AfterValidator(_trimmed),
                                   " credentials, query or fragment. Stored normalized, and"
                                   " unique."),
                 max_length=ENDPOINT_MAX, pattern=ENDPOINT_PATTERN)
+EndpointOrEmpty = text(AfterValidator(_trimmed),
+                       Field(description="An address as for an endpoint, or empty for none."),
+                       max_length=ENDPOINT_MAX, pattern=f"^$|{ENDPOINT_PATTERN}")
 Secret = text(max_length=SECRET_MAX, pattern=NO_CONTROL)
 GivenSecret = text(min_length=1, max_length=SECRET_MAX, pattern=NO_CONTROL)
 Vendor = Literal[tuple(PROVIDERS)]

@@ -1,22 +1,21 @@
 """The instance resource: list, create, read, replace, patch and delete."""
 from __future__ import annotations
 
-from flask import jsonify, request, url_for
+from flask import jsonify, url_for
 
 from ..state import current_state
 from ..services import instances
-from ..services.query import search
+from ..services.query import INSTANCES
 from ..validation import FieldError
 from . import query
 from .models import InstanceCreate, InstancePatch, InstanceReplace
-from .openapi import PAGING, Reply, header, operation
+from .openapi import PAGING, Reply, created, operation
 from .parameters import InstanceQuery
 from .payload import creation, instance_fields, json_object, replacement
 from .responses import Instance, Instances
 from .routing import route
 from .serialize import instance_json
 
-LIST_PARAMETERS = ("q", "sort")
 STORED = {200: Reply("The instance as stored.", Instance)}
 
 
@@ -31,17 +30,11 @@ def register(bp) -> None:
            query=InstanceQuery, errors=(400,))
 def list_instances():
     """List instances as `q`, `sort`, `page` and `page_size` ask, with paging headers."""
-    wanted = query.parse(request.args)
-    page = search(current_state().session, wanted.filters, wanted.order, wanted.page,
-                  wanted.page_size)
-    # Only our own parameters: url_for would read "_external" and the like as options.
-    args = {key: request.args[key] for key in LIST_PARAMETERS if key in request.args}
-    return query.paged_json([instance_json(instance) for instance in page.items], page,
-                            ".instances", args)
+    return query.listed(current_state().session, INSTANCES, ".instances", instance_json)
 
 
-@operation("CreateInstance", {201: Reply("Created.", Instance, {"Location": header(
-    "The new instance's URL.", {"type": "string"}, required=True)})}, body=InstanceCreate,
+@operation("CreateInstance", {201: created(Instance, "The new instance's URL.")},
+           body=InstanceCreate,
     errors=(409,), example={"vendor": "dragonfly", "name": "df-prod",
                             "description": "Dragonfly manager, production",
                             "endpoint": "https://dragonfly.example:8080", "auth_mode": "OAUTH",
@@ -52,10 +45,8 @@ def create_instance():
     data = creation(json_object())
     state = current_state()
     instance = instances.create(state.session, state.secret_box, data)
-    response = jsonify(instance_json(instance))
-    response.status_code = 201
-    response.headers["Location"] = url_for(".instance", name=instance.name)
-    return response
+    return jsonify(instance_json(instance)), 201, {"Location": url_for(".instance",
+                                                                       name=instance.name)}
 
 
 @operation("GetInstance", {200: Reply("The instance.", Instance)}, errors=(404,))

@@ -26,6 +26,7 @@ class Reply:
     description: str
     body: type[BaseModel] | None = None
     headers: dict = field(default_factory=dict)
+    links: dict = field(default_factory=dict)  # OpenAPI links to operations on the answer
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,18 @@ class Operation:
 def header(description: str, schema: dict, required: bool = False) -> dict:
     """A response header's description in the document."""
     return {"description": description, "required": required, "schema": schema}
+
+
+def created(body: type[BaseModel], location: str, links: dict | None = None) -> Reply:
+    """The 201 of a create operation: the new resource, and `location` saying its URL.
+
+    `links`: {operation id: {path parameter: the body field that gives it}}.
+    """
+    return Reply("Created.", body, {"Location": header(location, {"type": "string"},
+                                                       required=True)},
+                 {op: {"operationId": op, "parameters": {
+                     name: f"$response.body#/{source}" for name, source in given.items()}}
+                  for op, given in (links or {}).items()})
 
 
 RETRY_AFTER = {"Retry-After": header("Seconds to wait before trying again.",
@@ -147,7 +160,8 @@ def _share(schemas: dict, shared: dict) -> dict:
 
 
 def _replies(op: Operation) -> list:
-    return [*op.replies.values(), *(ERRORS[status] for status in _error_statuses(op))]
+    return [*op.replies.values(), *(ERRORS[status] for status in _error_statuses(op)
+                                    if status not in op.replies)]
 
 
 def _error_statuses(op: Operation) -> list:
@@ -165,7 +179,8 @@ def _operation(op: Operation, refs: dict) -> dict:
         if op.example is not None:
             content["example"] = op.example
         document["requestBody"] = {"required": True, "content": {"application/json": content}}
-    answers = {**op.replies, **{status: ERRORS[status] for status in _error_statuses(op)}}
+    # An operation may say in its own words what a shared error means for it.
+    answers = {**{status: ERRORS[status] for status in _error_statuses(op)}, **op.replies}
     document["responses"] = {str(status): _reply(reply, refs)
                              for status, reply in sorted(answers.items())}
     return document
@@ -175,6 +190,8 @@ def _reply(reply: Reply, refs: dict) -> dict:
     document = {"description": reply.description}
     if reply.headers:
         document["headers"] = reply.headers
+    if reply.links:
+        document["links"] = reply.links
     if reply.body:
         document["content"] = {"application/json": {
             "schema": refs[(reply.body, "serialization")]}}

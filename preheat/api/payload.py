@@ -12,12 +12,13 @@ from flask import request
 from pydantic import RootModel, ValidationError
 
 from .errors import ApiError
-from .invalid import READ_ONLY, first_error, label
+from .invalid import READ_ONLY, Shape, first_error, label
 from .models import (STORED, InstanceCreate, InstancePatch, InstancePing, InstanceReplace,
                      ping_kind)
 
 MAX_BODY = 64 * 1024
 FIELDS = tuple(InstancePatch.model_fields)
+INSTANCE = Shape("instance", FIELDS)
 # PUT replaces the whole instance: an absent field takes the model's default,
 # but the vendor, which cannot change, stays as stored; no secrets are {}.
 PUT_DEFAULTS = {name: field.get_default() for name, field in InstanceReplace.model_fields.items()
@@ -71,10 +72,15 @@ def ping(body: dict) -> tuple[int | None, dict]:
 
 
 def _valid(model, body: dict, why: str):
+    return validated(model, body, why, INSTANCE)
+
+
+def validated(model, body: dict, why: str, shape: Shape):
+    """`body` as `model` validates it, or the FieldError of its first error in `shape`'s words."""
     try:
         valid = model.model_validate(body)
     except ValidationError as error:
-        raise first_error(error, body, FIELDS, why,
+        raise first_error(error, body, shape, why,
                           tagged=issubclass(model, RootModel)) from None
     return valid.root if isinstance(valid, RootModel) else valid
 

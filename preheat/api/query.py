@@ -12,29 +12,42 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from flask import jsonify, url_for
+from flask import jsonify, request, url_for
 
-from ..services.query import FLAG_COLUMNS, SORT_COLUMNS, TEXT_COLUMNS, Filter, SortKey
+from ..services.query import INSTANCES, Filter, Listing, SortKey, search
 from ..validation import CONTROL_CHARS
 from .errors import ApiError
 
-TEXT_KEYS = tuple(TEXT_COLUMNS)
-FLAG_KEYS = tuple(FLAG_COLUMNS)
-SORT_KEYS = tuple(SORT_COLUMNS)
 MAX_TERMS = 20
 DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 2**31 - 1
-TEXT_FILTER_MAX = 128  # the audit log's instance and user filters
+TEXT_FILTER_MAX = 128  # the audit log's instance and user filters, Harbor's name filter
 
 _CHAR = r"[^,{}\x00-\x1f\x7f]"
 _FIRST = r"[^~,{}\x00-\x1f\x7f]"
-TEXT_TERM = rf"(?:{'|'.join(TEXT_KEYS)})=(?:~{_CHAR}+|\{{{_CHAR}*\}}|{_FIRST}{_CHAR}*)"
-FLAG_TERM = rf"(?:{'|'.join(FLAG_KEYS)})=(?:true|false)"
-_TERM = f"(?:{TEXT_TERM}|{FLAG_TERM})"
-Q_PATTERN = rf"^(?:{_TERM}(?:,{_TERM}){{0,{MAX_TERMS - 1}}})?$"
-_SORT_KEY = rf"-?(?:{'|'.join(SORT_KEYS)})"
-SORT_PATTERN = rf"^(?:{_SORT_KEY}(?:,{_SORT_KEY}){{0,{len(SORT_KEYS) - 1}}})?$"
+
+
+def q_pattern(listing: Listing) -> str:
+    """The pattern of a valid `q` for `listing`, as the document publishes it."""
+    terms = [rf"(?:{'|'.join(listing.text)})=(?:~{_CHAR}+|\{{{_CHAR}*\}}|{_FIRST}{_CHAR}*)"]
+    if listing.flags:
+        terms.append(rf"(?:{'|'.join(listing.flags)})=(?:true|false)")
+    term = f"(?:{'|'.join(terms)})"
+    return rf"^(?:{term}(?:,{term}){{0,{MAX_TERMS - 1}}})?$"
+
+
+def sort_pattern(listing: Listing) -> str:
+    """The pattern of a valid `sort` for `listing`."""
+    key = rf"-?(?:{'|'.join(listing.sorts)})"
+    return rf"^(?:{key}(?:,{key}){{0,{len(listing.sorts) - 1}}})?$"
+
+
+TEXT_KEYS = tuple(INSTANCES.text)
+FLAG_KEYS = tuple(INSTANCES.flags)
+SORT_KEYS = tuple(INSTANCES.sorts)
+Q_PATTERN = q_pattern(INSTANCES)
+SORT_PATTERN = sort_pattern(INSTANCES)
 _KEY_VALUE = re.compile(r"([^=]*)=(.*)", re.DOTALL)
 
 
@@ -48,38 +61,49 @@ class ListQuery:
     page_size: int
 
 
-def parse(args) -> ListQuery:
+def parse(args, listing: Listing = INSTANCES) -> ListQuery:
     """Parse the list parameters of `args`; raise a 400 ApiError naming the bad one."""
     return ListQuery(
-        filters=parse_q(args.get("q", "")),
-        order=parse_sort(args.get("sort", "")),
+        filters=parse_q(args.get("q", ""), listing),
+        order=parse_sort(args.get("sort", ""), listing),
         page=integer(args, "page", 1, 1, MAX_PAGE),
         page_size=integer(args, "page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE),
     )
 
 
-def parse_q(text: str) -> tuple[Filter, ...]:
+def name_filter(args) -> tuple[Filter, ...]:
+    """Harbor's older `name` parameter: the name contains it, without regard to case."""
+    value = args.get("name")
+    if value is None or value == "":
+        return ()
+    if len(value) > TEXT_FILTER_MAX or CONTROL_CHARS.search(value):
+        raise _bad("name", f"name must be at most {TEXT_FILTER_MAX} characters, without"
+                           " control characters.")
+    return (Filter("name", "contains", (value,)),)
+
+
+def parse_q(text: str, listing: Listing = INSTANCES) -> tuple[Filter, ...]:
     """The filters of a `q` value; an empty `q` filters nothing."""
     if not text:
         return ()
     terms = text.split(",")
     if len(terms) > MAX_TERMS:
         raise _bad("q", f"q has {len(terms)} terms; at most {MAX_TERMS} are allowed.")
-    return tuple(_term(term) for term in terms)
+    return tuple(_term(term, listing) for term in terms)
 
 
-def _term(term: str) -> Filter:
+def _term(term: str, listing: Listing) -> Filter:
     match = _KEY_VALUE.fullmatch(term)
     if not match:
         raise _bad("q", f"q term {_show(term)} is not key=value (for example name=~abc).")
     key, value = match.groups()
-    if key in FLAG_KEYS:
+    if key in listing.flags:
         if value not in ("true", "false"):
             raise _bad("q", f"q term {_show(term)}: {key} takes true or false.")
         return Filter(key, "equals", (value == "true",))
-    if key not in TEXT_KEYS:
+    if key not in listing.text:
         raise _bad("q", f"q cannot filter on {_show(key)}; use one of: "
-                        + ", ".join(TEXT_KEYS + FLAG_KEYS) + ".")
+                        + ", ".join((*listing.text, *listing.flags)) + ".")
     if CONTROL_CHARS.search(value):
         raise _bad("q", f"q term for {key} contains control characters.")
     return _text_filter(key, value, term)
@@ -98,19 +122,19 @@ def _text_filter(key: str, value: str, term: str) -> Filter:
     raise _bad("q", f"q term {_show(term)}: write {key}=value, {key}=~part or {key}={{a b}}.")
 
 
-def parse_sort(text: str) -> tuple[SortKey, ...]:
+def parse_sort(text: str, listing: Listing = INSTANCES) -> tuple[SortKey, ...]:
     """The sort keys of a `sort` value such as `-setup_timestamp,name`."""
     if not text:
         return ()
     keys = []
     for part in text.split(","):
         field = part[1:] if part.startswith("-") else part
-        if field not in SORT_KEYS:
+        if field not in listing.sorts:
             raise _bad("sort", f"sort cannot order by {_show(field)}; use one of: "
-                               + ", ".join(SORT_KEYS) + " (prefix - for descending).")
+                               + ", ".join(listing.sorts) + " (prefix - for descending).")
         keys.append(SortKey(field, part.startswith("-")))
-    if len(keys) > len(SORT_KEYS):
-        raise _bad("sort", f"sort has more than {len(SORT_KEYS)} keys.")
+    if len(keys) > len(listing.sorts):
+        raise _bad("sort", f"sort has more than {len(listing.sorts)} keys.")
     return tuple(keys)
 
 
@@ -126,6 +150,20 @@ def integer(args, name: str, default: int, low: int, high: int) -> int:
     if len(digits) > len(str(high)) or not low <= int(digits) <= high:
         raise _bad(name, f"{name} must be between {low} and {high}.")
     return int(digits)
+
+
+def listed(session, listing: Listing, endpoint: str, to_json, *, harbor_name: bool = False):
+    """One page of `listing` as `q`, `sort`, `page` and `page_size` ask, with paging headers.
+
+    `harbor_name`: Harbor's older `name` parameter filters too (name contains it).
+    """
+    wanted = parse(request.args, listing)
+    filters = wanted.filters + (name_filter(request.args) if harbor_name else ())
+    page = search(session, filters, wanted.order, wanted.page, wanted.page_size, listing)
+    # Only our own parameters: url_for would read "_external" and the like as options.
+    names = ("q", "sort", "name") if harbor_name else ("q", "sort")
+    args = {key: request.args[key] for key in names if key in request.args}
+    return paged_json([to_json(row) for row in page.items], page, endpoint, args)
 
 
 def paged_json(items: list, page, endpoint: str, args: dict):

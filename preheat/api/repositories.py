@@ -75,8 +75,8 @@ def _repository_name(project: str, given: str) -> str:
     """The name as sent: Werkzeug decoded %2F to /, and %252F arrives as %2F."""
     name = unquote(given) if "%" in given else given
     problem = repository_problem(f"{project}/{name}")
-    if problem:
-        raise ApiError(400, problem, "repository_name")
+    if problem:  # no repository can have this name, so there is none to find
+        raise ApiError(404, f"No repository has this name: {problem}", "repository_name")
     return name
 
 

@@ -4,6 +4,7 @@
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
@@ -38,6 +39,44 @@ class Instance(Answer):
     default: bool = Field(description="At most one instance is the default.")
     insecure: bool = Field(description="Skip TLS certificate verification.")
     setup_timestamp: int = Field(description="Creation time, in unix seconds.")
+
+
+class RegistryCredentialInfo(Answer):
+    """A registry's credential as Harbor shows it, without access_secret (write-only)."""
+
+    type: Literal["basic"]
+    access_key: str = Field(description="The user name; empty when there are no credentials.")
+
+
+class Registry(Answer):
+    """A registry as Harbor's API shows it, with Preheat's public_url."""
+
+    id: int = Field(ge=1)
+    name: Name
+    description: str = Field(description="Empty when there is none.")
+    url: str = Field(description="Normalized: lower-case scheme and host, no default port, no"
+                                 " trailing slash.")
+    public_url: Optional[str] = Field(description="Where providers pull from, when it is not"
+                                                  " url; null when they use url.")
+    type: Literal["docker-registry"]
+    credential: RegistryCredentialInfo
+    insecure: bool = Field(description="Skip TLS certificate verification.")
+    status: Literal["healthy", "unhealthy", "unknown"] = Field(
+        description="The stored result of the latest check; unknown before the first one.")
+    creation_time: datetime = Field(description="RFC 3339, UTC.")
+    update_time: datetime = Field(description="RFC 3339, UTC.")
+
+
+class Project(Answer):
+    """A project, a namespace of one registry, as Harbor's API shows it."""
+
+    project_id: int = Field(ge=1)
+    name: str
+    registry_id: int = Field(ge=1)
+    creation_time: datetime = Field(description="RFC 3339, UTC.")
+    update_time: datetime = Field(description="RFC 3339, UTC.")
+    repo_count: Optional[int] = Field(ge=0, description="Repositories the registry's catalog"
+                                      " held for it when last read; null before that.")
 
 
 class Health(Answer):
@@ -103,3 +142,11 @@ class Providers(RootModel[list[Provider]]):
 
 class AuditEntries(RootModel[list[AuditEntry]]):
     """One page of audit entries, newest first."""
+
+
+class Registries(RootModel[list[Registry]]):
+    """One page of registries."""
+
+
+class Projects(RootModel[list[Project]]):
+    """One page of projects."""

@@ -21,7 +21,10 @@ def route(bp, rule: str, endpoint: str, *, claim_all_methods: bool = True, **han
     allowed = sorted({*handlers, "OPTIONS", *(["HEAD"] if "GET" in handlers else [])})
 
     def dispatch(**kwargs):
-        method = "GET" if request.method == "HEAD" else request.method
+        method = request.method
+        # A HEAD is its GET without the body, unless the rule answers HEAD on its own.
+        if method == "HEAD" and "HEAD" not in handlers:
+            method = "GET"
         if method == "OPTIONS":
             return "", 204, {"Allow": ", ".join(allowed)}
         handler = handlers.get(method)

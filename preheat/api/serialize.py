@@ -2,13 +2,17 @@
 
 Each answer is built as its model of `responses`, so a field the model does
 not declare (or a value it does not allow) fails here, not in a client.
-`auth_info` is write-only: nothing here ever reads the stored credentials.
+`auth_info` and passwords are write-only: of the stored credentials only a
+registry's user name is read, which its edit dialog shows as well.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
 from .. import models
+from ..crypto import SecretError
+from ..services import registries
+from ..state import current_state
 from ..providers import CheckResult
 from ..providers import Provider as Driver
 from . import responses
@@ -30,6 +34,47 @@ def instance_json(instance: models.Instance) -> dict:
         insecure=instance.insecure,
         setup_timestamp=unix_seconds(instance.setup_timestamp),
     ).model_dump()
+
+
+def registry_json(registry: models.Registry) -> dict:
+    """A registry as Harbor's API shows it; the password is never read."""
+    return responses.Registry(
+        id=registry.id,
+        name=registry.name,
+        description=registry.description or "",
+        url=registry.url,
+        public_url=registry.public_url,
+        type=registry.type,
+        credential=responses.RegistryCredentialInfo(type="basic",
+                                                    access_key=registry_user(registry)),
+        insecure=registry.insecure,
+        status=registry.health_status if registry.health_checked_at else "unknown",
+        creation_time=registry.created_at,
+        update_time=registry.updated_at,
+    ).model_dump(mode="json")
+
+
+def registry_user(registry: models.Registry) -> str:
+    """The user name a registry's stored credentials carry, or "" without credentials."""
+    if registry.auth_mode != "BASIC":
+        return ""
+    state = current_state()
+    try:
+        return registries.credentials(state.secret_box, registry).username or ""
+    except SecretError:
+        return ""
+
+
+def project_json(project: models.Project) -> dict:
+    """A project as Harbor's API shows it."""
+    return responses.Project(
+        project_id=project.id,
+        name=project.name,
+        registry_id=project.registry_id,
+        creation_time=project.created_at,
+        update_time=project.updated_at,
+        repo_count=project.repo_count,
+    ).model_dump(mode="json")
 
 
 def provider_json(provider: Driver) -> dict:

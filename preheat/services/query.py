@@ -1,7 +1,8 @@
-"""Filtered, sorted, paged instance listings for the JSON API.
+"""Filtered, sorted, paged listings for the JSON API: instances, registries, projects.
 
 Callers name fields, not columns: the API's query language is parsed in
-`preheat.api.query` and arrives here as `Filter` and `SortKey` values.
+`preheat.api.query` and arrives here as `Filter` and `SortKey` values, read
+against the `Listing` of the resource.
 """
 from __future__ import annotations
 
@@ -9,37 +10,64 @@ from dataclasses import dataclass
 
 from sqlalchemy import false, func, or_, select
 
-from ..models import Instance
+from ..models import Instance, Project, Registry
 from .pages import Page, contains, paginate
 
-# Text fields compare without regard to case, like the name filter of the page.
-TEXT_COLUMNS = {
-    "name": Instance.name,
-    "description": Instance.description,
-    "endpoint": Instance.endpoint,
-    "vendor": Instance.vendor,
-    "auth_mode": Instance.auth_mode,
-    "status": Instance.health_status,
-}
-FLAG_COLUMNS = {
-    "enabled": Instance.enabled,
-    "default": Instance.is_default,
-    "insecure": Instance.insecure,
-}
-SORT_COLUMNS = {
-    "id": Instance.id,
-    # Natural order, ignoring case: bulk-2 before bulk-10.
-    "name": Instance.name_key,
-    "vendor": Instance.vendor,
-    "endpoint": Instance.endpoint,
-    "auth_mode": Instance.auth_mode,
-    "status": Instance.health_status,
-    "enabled": Instance.enabled,
-    "default": Instance.is_default,
-    "insecure": Instance.insecure,
-    "setup_timestamp": Instance.setup_timestamp,
-}
 OPERATORS = ("equals", "contains", "any_of")
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What one resource's list filters and sorts by: the API's field names and their columns.
+
+    Text fields compare without regard to case, like the name filter of the pages.
+    """
+
+    model: type
+    text: dict
+    flags: dict
+    sorts: dict
+    default_sort: str = "name"
+
+    @property
+    def id_column(self):
+        return self.model.id
+
+
+INSTANCES = Listing(
+    Instance,
+    text={"name": Instance.name, "description": Instance.description,
+          "endpoint": Instance.endpoint, "vendor": Instance.vendor,
+          "auth_mode": Instance.auth_mode, "status": Instance.health_status},
+    flags={"enabled": Instance.enabled, "default": Instance.is_default,
+           "insecure": Instance.insecure},
+    # Natural order, ignoring case: bulk-2 before bulk-10.
+    sorts={"id": Instance.id, "name": Instance.name_key, "vendor": Instance.vendor,
+           "endpoint": Instance.endpoint, "auth_mode": Instance.auth_mode,
+           "status": Instance.health_status, "enabled": Instance.enabled,
+           "default": Instance.is_default, "insecure": Instance.insecure,
+           "setup_timestamp": Instance.setup_timestamp},
+)
+REGISTRIES = Listing(
+    Registry,
+    text={"name": Registry.name, "description": Registry.description, "url": Registry.url,
+          "public_url": Registry.public_url, "type": Registry.type,
+          "status": Registry.health_status},
+    flags={"insecure": Registry.insecure},
+    sorts={"id": Registry.id, "name": Registry.name_key, "url": Registry.url,
+           "status": Registry.health_status, "insecure": Registry.insecure,
+           "creation_time": Registry.created_at, "update_time": Registry.updated_at},
+)
+PROJECTS = Listing(
+    Project,
+    text={"name": Project.name},
+    flags={},
+    sorts={"project_id": Project.id, "name": Project.name, "registry_id": Project.registry_id,
+           "repo_count": Project.repo_count, "creation_time": Project.created_at,
+           "update_time": Project.updated_at},
+)
+# The instance list's fields, under the names the API has always published.
+TEXT_COLUMNS, FLAG_COLUMNS, SORT_COLUMNS = INSTANCES.text, INSTANCES.flags, INSTANCES.sorts
 
 
 @dataclass(frozen=True)
@@ -51,8 +79,6 @@ class Filter:
     values: tuple
 
     def __post_init__(self):
-        if self.field not in TEXT_COLUMNS and self.field not in FLAG_COLUMNS:
-            raise ValueError(f"cannot filter on {self.field!r}")
         if self.operator not in OPERATORS:
             raise ValueError(f"unknown operator {self.operator!r}")
 
@@ -64,27 +90,26 @@ class SortKey:
     field: str
     descending: bool = False
 
-    def __post_init__(self):
-        if self.field not in SORT_COLUMNS:
-            raise ValueError(f"cannot sort by {self.field!r}")
 
-
-def search(session, filters=(), order=(), number: int = 1, size: int = 10) -> Page:
-    """One page of the instances matching every filter, in the given order.
+def search(session, filters=(), order=(), number: int = 1, size: int = 10,
+           listing: Listing = INSTANCES) -> Page:
+    """One page of the `listing`'s rows matching every filter, in the given order.
 
     A page past the end is empty rather than clamped, so links stay stable.
     """
-    query = select(Instance)
+    query = select(listing.model)
     for condition in filters:
-        query = query.where(_condition(condition))
-    return paginate(session, query, _ordering(order), number, size, clamp=False)
+        query = query.where(_condition(listing, condition))
+    return paginate(session, query, _ordering(listing, order), number, size, clamp=False)
 
 
-def _condition(condition: Filter):
-    if condition.field in FLAG_COLUMNS:
-        column = FLAG_COLUMNS[condition.field]
+def _condition(listing: Listing, condition: Filter):
+    if condition.field in listing.flags:
+        column = listing.flags[condition.field]
         return column.is_(True) if condition.values[0] else column.is_(False)
-    column = func.coalesce(TEXT_COLUMNS[condition.field], "")
+    if condition.field not in listing.text:
+        raise ValueError(f"cannot filter on {condition.field!r}")
+    column = func.coalesce(listing.text[condition.field], "")
     if condition.operator == "contains":
         return contains(column, str(condition.values[0]))
     column = func.lower(column)
@@ -94,17 +119,18 @@ def _condition(condition: Filter):
     return column == values[0]
 
 
-def _ordering(order):
+def _ordering(listing: Listing, order):
     keys, seen = [], set()
     for key in order:
         if key.field in seen:
             continue
+        if key.field not in listing.sorts:
+            raise ValueError(f"cannot sort by {key.field!r}")
         seen.add(key.field)
-        column = SORT_COLUMNS[key.field]
+        column = listing.sorts[key.field]
         keys.append(column.desc() if key.descending else column.asc())
     if not keys:
-        keys.append(SORT_COLUMNS["name"].asc())
+        keys.append(listing.sorts[listing.default_sort].asc())
     # The id breaks ties, so no row shows up on two pages or on none.
-    if "id" not in seen:
-        keys.append(Instance.id.asc())
+    keys.append(listing.id_column.asc())
     return keys

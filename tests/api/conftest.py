@@ -26,10 +26,10 @@ class ApiClient:
 
     @staticmethod
     def url(url: str) -> str:
-        """Short forms ("/instances", "/p2p/preheat/...") get the default prefix."""
+        """Short forms ("/instances", "/p2p/preheat/...", "/registries") get the default prefix."""
         if url.startswith(("/instances", "/providers", "/audit-logs")):
             return API + url
-        if url.startswith(("/p2p/", "/projects/", "/registries")):
+        if url.startswith(("/p2p/", "/registries", "/projects")):
             return "/api/v2.0" + url
         return url
 
