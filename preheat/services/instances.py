@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from sqlalchemy import func
 from sqlalchemy import update as sql_update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..crypto import SecretBox
@@ -18,8 +17,9 @@ from ..validation import (FieldError, check_description, check_name,
 from . import audit
 from .credentials import apply_auth, credentials, target, unsaved_target
 from .errors import InUse
-from .saving import (audit_failure, changes, commit, ensure_unique, forget_health, get_named,
-                     get_row, gone_meanwhile, refuse_denied)
+from .saving import (audit_failure, changes, commit, commit_delete, ensure_unique, forget_health,
+                     get_named, get_row, gone_meanwhile, refuse_denied)
+from .saving import in_use as in_use_error
 
 __all__ = ["get", "get_by_name", "create", "update", "set_enabled", "delete", "used_by",
            # Credentials belong to an instance; callers find them here too.
@@ -84,27 +84,18 @@ def delete(session: Session, instances: list[Instance]) -> None:
     in_use = [(i.name, [p.name for p in i.policies]) for i in instances if i.policies]
     try:
         if in_use:
-            raise _in_use_error(in_use)
+            raise in_use_error(in_use, used_by, "policy", "policies")
         for instance in instances:
             audit.record(session, "delete", name=instance.name, object_id=instance.id,
                          detail=f"{instance.vendor} at {instance.endpoint}")
             session.delete(instance)
-        _commit_delete(session)
+        # A policy may have been created against one of them since we looked.
+        commit_delete(session, "instance", "An instance was just put to use by a preheat policy;"
+                                            " reload the page and try again.")
     except InUse as error:
         for name in [i.name for i in instances]:
             audit.record_failure(session, "delete", name=name, detail=error.message)
         raise
-
-
-def _commit_delete(session: Session) -> None:
-    try:
-        with gone_meanwhile(session):
-            session.commit()
-    except IntegrityError:
-        # A policy was created against one of them since we looked.
-        session.rollback()
-        raise InUse("An instance was just put to use by a preheat policy;"
-                    " reload the page and try again.", [])
 
 
 def _apply(session: Session, box: SecretBox, instance: Instance, data: dict) -> None:
@@ -163,10 +154,3 @@ def used_by(name: str, policies: list[str]) -> str:
     """'a is used by preheat policy p1', or 'policies p1, p2' for several."""
     noun = "policy" if len(policies) == 1 else "policies"
     return f"{name} is used by preheat {noun} {', '.join(policies)}"
-
-
-def _in_use_error(in_use: list[tuple[str, list[str]]]) -> InUse:
-    parts = [used_by(name, policies) for name, policies in in_use]
-    names = [p for _, policies in in_use for p in policies]
-    policies = "that policy" if len(names) == 1 else "those policies"
-    return InUse("Cannot delete: " + "; ".join(parts) + f". Delete {policies} first.", names)

@@ -9,14 +9,13 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..models import PROJECT_NAME_MAX, Project, Registry, utcnow
 from ..registry import namespace_of
 from . import audit
-from .errors import FieldError, InUse, NotFound
-from .saving import audit_failure, commit, ensure_unique, gone_meanwhile
+from .errors import FieldError, NotFound
+from .saving import audit_failure, commit, commit_delete, ensure_unique, gone_meanwhile, in_use
 
 PROJECT_NAME = re.compile(r"[a-z0-9]+(?:[._-][a-z0-9]+)*")
 NAME_RULE = ("Project names are lower-case letters and digits, with single '.', '_' or '-'"
@@ -85,7 +84,7 @@ def delete(session: Session, projects: list[Project]) -> None:
     """Delete the projects, or none while any holds policies; the registry is not touched."""
     holding = [(p.name, [policy.name for policy in p.policies]) for p in projects if p.policies]
     if holding:
-        error = _holds_policies(holding)
+        error = in_use(holding, _holds, "policy", "policies")
         for project in projects:
             audit.record_failure(session, "delete", name=project.name, detail=error.message,
                                  **AS_PROJECT)
@@ -94,24 +93,14 @@ def delete(session: Session, projects: list[Project]) -> None:
         audit.record(session, "delete", name=project.name, object_id=project.id,
                      detail=f"project on registry {project.image_registry.name}", **AS_PROJECT)
         session.delete(project)
-    try:
-        with gone_meanwhile(session, "project"):
-            session.commit()
-    except IntegrityError:
-        # A policy was created in one of them since we looked.
-        session.rollback()
-        raise InUse("A policy was just created in a project; reload the page and try again.",
-                    []) from None
+    # A policy may have been created in one of them since we looked.
+    commit_delete(session, "project", "A policy was just created in a project; reload the page"
+                                      " and try again.")
 
 
-def _holds_policies(holding: list[tuple[str, list[str]]]) -> InUse:
-    parts = []
-    for name, policies in holding:
-        noun = "policy" if len(policies) == 1 else "policies"
-        parts.append(f"{name} holds preheat {noun} {', '.join(policies)}")
-    names = [p for _, policies in holding for p in policies]
-    them = "that policy" if len(names) == 1 else "those policies"
-    return InUse("Cannot delete: " + "; ".join(parts) + f". Delete {them} first.", names)
+def _holds(name: str, policies: list[str]) -> str:
+    noun = "policy" if len(policies) == 1 else "policies"
+    return f"{name} holds preheat {noun} {', '.join(policies)}"
 
 
 def in_project(project_name: str, repository: str) -> bool:

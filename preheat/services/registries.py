@@ -10,7 +10,6 @@ import ipaddress
 from urllib.parse import urlsplit
 
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..crypto import SecretBox
@@ -20,8 +19,9 @@ from ..validation import (FieldError, check_description, check_name,
 from . import audit
 from .credentials import apply_auth, credentials, target, unsaved_target
 from .errors import InUse
-from .saving import (audit_failure, changes, commit, ensure_unique, forget_health, get_named,
-                     get_row, gone_meanwhile, refuse_denied)
+from .saving import (audit_failure, changes, commit, commit_delete, ensure_unique, forget_health,
+                     get_named, get_row, refuse_denied)
+from .saving import in_use as in_use_error
 
 __all__ = ["get", "get_by_name", "create", "update", "delete", "public_url_warning",
            "credentials", "target", "unsaved", "used_by", "check_url"]
@@ -77,12 +77,14 @@ def delete(session: Session, registries: list[Registry]) -> None:
     in_use = [(r.name, [p.name for p in r.projects]) for r in registries if r.projects]
     try:
         if in_use:
-            raise _in_use_error(in_use)
+            raise in_use_error(in_use, used_by, "project", "projects")
         for registry in registries:
             audit.record(session, "delete", name=registry.name, object_id=registry.id,
                          detail=f"registry at {registry.url}", **AS_REGISTRY)
             session.delete(registry)
-        _commit_delete(session)
+        # A project may have been created on one of them since we looked.
+        commit_delete(session, "registry", "A registry was just given a project; reload the page"
+                                            " and try again.")
     except InUse as error:
         for registry in registries:
             audit.record_failure(session, "delete", name=registry.name, detail=error.message,
@@ -149,17 +151,6 @@ def check_url(field: str, value) -> str:
         raise FieldError(field, error.message.replace("Endpoint", label)) from None
 
 
-def _commit_delete(session: Session) -> None:
-    try:
-        with gone_meanwhile(session, KIND["noun"]):
-            session.commit()
-    except IntegrityError:
-        # A project was created on one of them since we looked.
-        session.rollback()
-        raise InUse("A registry was just given a project; reload the page and try again.",
-                    []) from None
-
-
 def _snapshot(registry: Registry) -> dict:
     return {**{field: getattr(registry, field) for field in AUDITED},
             "credentials": registry.auth_secret}
@@ -176,10 +167,3 @@ def used_by(name: str, projects: list[str]) -> str:
     """'hub holds project library', or 'projects a, b' for several."""
     noun = "project" if len(projects) == 1 else "projects"
     return f"{name} holds {noun} {', '.join(projects)}"
-
-
-def _in_use_error(in_use: list[tuple[str, list[str]]]) -> InUse:
-    parts = [used_by(name, projects) for name, projects in in_use]
-    names = [p for _, projects in in_use for p in projects]
-    them = "that project" if len(names) == 1 else "those projects"
-    return InUse("Cannot delete: " + "; ".join(parts) + f". Delete {them} first.", names)

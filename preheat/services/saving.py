@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from . import audit, constraints
 from ..validation import NAME_MAX, NAME_PATTERN
-from .errors import Conflict, FieldError, NotFound
+from .errors import Conflict, FieldError, InUse, NotFound
 
 HEALTH_RESET = {"health_status": "unknown", "health_reason": None, "health_http_status": None,
                 "health_latency_ms": None, "health_checked_at": None}
@@ -147,3 +147,25 @@ def gone_meanwhile(session: Session, noun: str = "instance"):
     except StaleDataError:
         session.rollback()
         raise NotFound(deleted_meanwhile(noun)) from None
+
+
+def in_use(held: list[tuple[str, list[str]]], used_by, one: str, many: str) -> InUse:
+    """The refusal to delete rows that others still use: 'Cannot delete: a is used by ...'.
+
+    `held` pairs each row's name with the names of what uses it; `used_by(name,
+    users)` says it for one row; `one` and `many` name a user ("policy").
+    """
+    parts = [used_by(name, users) for name, users in held]
+    names = [user for _, users in held for user in users]
+    them = f"that {one}" if len(names) == 1 else f"those {many}"
+    return InUse("Cannot delete: " + "; ".join(parts) + f". Delete {them} first.", names)
+
+
+def commit_delete(session: Session, noun: str, taken: str) -> None:
+    """Commit deletions; a row put to use since they were checked makes `taken` an InUse."""
+    try:
+        with gone_meanwhile(session, noun):
+            session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise InUse(taken, []) from None
