@@ -1,10 +1,6 @@
 """The Distributions page: the instance table, drawn from stored health at once."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
-from flask import current_app
-
 from ..services.pages import INSTANCES
 from . import hints, listing, status, table
 
@@ -23,19 +19,13 @@ def register(bp) -> None:
 def list_instances():
     """Show the instance table; stale health is re-checked in the background."""
     page = listing.current_page(TABLE)
-    now = datetime.now(timezone.utc)
-    stale = status.submit_stale(status.INSTANCE, page.items, now,
-                                float(current_app.config["PREHEAT_HEALTH_TTL"]))
-    return _table(page, stale, now)
+    return _table(page, *status.check_page(status.INSTANCE, page.items))
 
 
 def refresh():
     """Re-check every enabled instance on the page; rows update as results arrive."""
     page = listing.current_page(TABLE)
-    now = datetime.now(timezone.utc)
-    checked = [i.id for i in page.items if i.enabled]
-    status.health_checks().submit(checked, requested_at=now)
-    return _table(page, checked, now)
+    return _table(page, *status.check_page(status.INSTANCE, page.items, everything=True))
 
 
 def _table(page, submitted, now):

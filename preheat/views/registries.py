@@ -1,9 +1,7 @@
 """The Registries page (Administration > Registries): the table and its Actions."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
-from flask import current_app, url_for
+from flask import url_for
 
 from ..services.registry_pages import REGISTRIES
 from ..state import current_state
@@ -28,19 +26,13 @@ def register(bp) -> None:
 def list_registries():
     """Show the registry table at once; stale health is re-checked in the background."""
     page = listing.current_page(TABLE)
-    now = datetime.now(timezone.utc)
-    stale = status.submit_stale(status.REGISTRY, page.items, now,
-                                float(current_app.config["PREHEAT_HEALTH_TTL"]))
-    return _table(page, stale, now)
+    return _table(page, *status.check_page(status.REGISTRY, page.items))
 
 
 def refresh():
     """Re-check every registry on the page; rows update as results arrive."""
     page = listing.current_page(TABLE)
-    now = datetime.now(timezone.utc)
-    checked = [registry.id for registry in page.items]
-    status.REGISTRY.checks().submit(checked, requested_at=now)
-    return _table(page, checked, now)
+    return _table(page, *status.check_page(status.REGISTRY, page.items, everything=True))
 
 
 def _table(page, submitted, now):

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from functools import partial
 from typing import Callable
 
-from flask import render_template, request, url_for
+from flask import current_app, render_template, request, url_for
 from sqlalchemy import select
 
 from ..health import claims
@@ -121,11 +121,15 @@ def statuses(kind: Checked):
                            now=datetime.now(timezone.utc))
 
 
-def submit_stale(kind: Checked, items, now: datetime, ttl: float) -> list[int]:
-    """Check the listed rows whose stored health is older than `ttl`; their ids."""
-    stale = [row.id for row in items if claims.is_stale(row, ttl, now)]
-    kind.checks().submit(stale, requested_at=now)
-    return stale
+def check_page(kind: Checked, items, everything: bool = False) -> tuple[list[int], datetime]:
+    """Check a page's rows in the background: the stale ones, or with `everything` all
+    that may be checked (Refresh); the ids submitted and when."""
+    now = datetime.now(timezone.utc)
+    ttl = float(current_app.config["PREHEAT_HEALTH_TTL"])
+    ids = [row.id for row in items if (kind.checkable(row) if everything
+                                        else claims.is_stale(row, ttl, now))]
+    kind.checks().submit(ids, requested_at=now)
+    return ids, now
 
 
 def pending_ids(items, submitted, now: datetime, kind: Checked = INSTANCE) -> set[int]:
