@@ -47,10 +47,11 @@ def get_named(session: Session, model, name: str, noun: str):
     return row
 
 
-def ensure_unique(session: Session, row, column, value, field: str, message: str) -> None:
-    """Raise Conflict when another row of the same table has `value` in `column`."""
+def ensure_unique(session: Session, row, column, value, field: str, message: str,
+                  *within) -> None:
+    """Raise Conflict when another row of the same table (meeting `within`) has `value`."""
     model = type(row)
-    query = select(model.id).where(column == value)
+    query = select(model.id).where(column == value, *within)
     if row.id is not None:
         query = query.where(model.id != row.id)
     with session.no_autoflush:
