@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import insert, select
 
 from ..engine import Lease
@@ -39,6 +40,9 @@ def plan(execution_id: int, claimed_until: str) -> int | None:
     execution = session.get(Execution, execution_id)
     if execution is None or execution.status != "Pending":
         return None
+    # The policy's oldest ended executions make room for this one.
+    runs.prune(session, execution.policy_id,
+               int(current_app.config["PREHEAT_EXECUTION_RETENTION"]))
     problem = _cannot_start(state, session, execution)
     if problem:
         runs.fail(session, execution_id, problem)

@@ -121,3 +121,13 @@ def _wait_tasks(session, execution, status, number, timeout=10.0):
         session.commit()
         time.sleep(0.02)
     raise AssertionError(f"tasks: {statuses(session, execution)}")
+
+
+@pytest.mark.parametrize("app_config", [{"PREHEAT_EXECUTION_RETENTION": 2}], indirect=True)
+def test_starting_an_execution_keeps_only_the_newest_per_policy(app, session, images,
+                                                                dragonfly, policy):
+    row = policy(dragonfly())
+    ids = [run_to_end(app, session, row).id for _ in range(3)]
+    kept = list(session.scalars(select(Execution.id).where(Execution.policy_id == row.id)
+                                .order_by(Execution.id)))
+    assert kept == ids[1:]
