@@ -5,7 +5,7 @@ import time
 
 from sqlalchemy import select
 
-from preheat.models import Project, Registry
+from preheat.models import Instance, Policy, Project, Registry
 from tests.helpers import add_projects, add_registries
 from tests.providers.faults import free_port, silent
 from tests.registry.fixtures import pusher_for
@@ -152,3 +152,17 @@ def test_delete_is_confirmed_and_leaves_the_registry_alone(admin, app, session):
         "message": "Project library deleted."}
     assert stored(session, "library") is None and session.scalar(select(Registry)) is not None
 
+
+
+def test_each_project_shows_how_many_policies_it_holds(admin, app, session):
+    add_projects(app, *add_registries(app, {"name": "hub"}), "library", "team")
+    instance = Instance(name="df", vendor="dragonfly", endpoint="http://df.example")
+    library = stored(session, "library")
+    session.add_all([Policy(name=name, project=library, instance=instance)
+                     for name in ("nightly", "on-push")])
+    session.commit()
+    response = admin.get("/projects?sort=-policy_count", htmx=True)
+    assert names_in(response) == ["library", "team"]
+    rows = re.findall(r'<tr id="preheat-project-\d+".*?</tr>', response.get_data(as_text=True),
+                      re.S)
+    assert [re.findall(r"<td>(\d+)</td>", row)[-1] for row in rows] == ["2", "0"]

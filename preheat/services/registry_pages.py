@@ -4,9 +4,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import case
+from sqlalchemy import case, func, select
 
-from ..models import Project, Registry
+from ..models import Policy, Project, Registry
 from .pages import Listing
 
 
@@ -38,8 +38,12 @@ class ListedProject(NamedTuple):
     registry_name: str
     repo_count: int | None
     created_at: datetime
+    policy_count: int
 
 
+# A correlated count: one statement for the page, however many projects it shows.
+POLICY_COUNT = (select(func.count(Policy.id)).where(Policy.project_id == Project.id)
+                .correlate(Project).scalar_subquery())
 REGISTRY_STATUS = case((Registry.health_checked_at.is_(None), "unknown"),
                        else_=Registry.health_status)
 
@@ -54,8 +58,8 @@ REGISTRIES = Listing(
 PROJECTS = Listing(
     ListedProject,
     (Project.id, Project.name, Registry.name.label("registry_name"), Project.repo_count,
-     Project.created_at),
+     Project.created_at, POLICY_COUNT.label("policy_count")),
     Project.__table__.join(Registry.__table__, Project.registry_id == Registry.id),
     {"name": Project.name, "registry": Registry.name_key, "repo_count": Project.repo_count,
-     "created_at": Project.created_at},
+     "created_at": Project.created_at, "policy_count": POLICY_COUNT},
     filtered=Project.name, name_key=Project.name, id=Project.id)

@@ -24,7 +24,7 @@ PROJECT_COLUMNS = (
     ("Name", "name", ""),
     ("Registry", "registry", ""),
     ("Repositories", "repo_count", ""),
-    ("Policies", None, ""),
+    ("Policies", "policy_count", ""),
     ("Creation time", "created_at", "preheat-nowrap"),
 )
 UNKNOWN_COUNT = "—"
@@ -85,6 +85,6 @@ def auth_text(registry, box: SecretBox) -> str:
 def project_rows(items) -> list[ProjectRow]:
     """The rows for ListedProject `items`; each name links to its project page."""
     return [ProjectRow(p.id, p.name, url_for("preheat.project", name=p.name), p.registry_name,
-                       UNKNOWN_COUNT if p.repo_count is None else str(p.repo_count), 0,
-                       p.created_at.isoformat(), format_datetime(p.created_at))
+                       UNKNOWN_COUNT if p.repo_count is None else str(p.repo_count),
+                       p.policy_count, p.created_at.isoformat(), format_datetime(p.created_at))
             for p in items]
