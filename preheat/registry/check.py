@@ -68,11 +68,20 @@ def _problem(response: HttpResponse, target: Target) -> str | None:
     return None
 
 
-def _refusal(response: HttpResponse, target: Target) -> str:
+def refused_credentials(response: HttpResponse, target: Target, what: str) -> str | None:
+    """Why a 401 to `what` is the credentials' fault, not a missing right; or None."""
+    challenge = read_challenge(response.headers.get("WWW-Authenticate"))
+    if response.status != 401 or (challenge is not None and challenge.scheme == "bearer"
+                                  and challenge.error == "insufficient_scope"):
+        return None
+    return _refusal(response, target, what)
+
+
+def _refusal(response: HttpResponse, target: Target, what: str = "GET /v2/") -> str:
     """The sentence for a 401 that survived the answer to the registry's challenge."""
     challenge = read_challenge(response.headers.get("WWW-Authenticate"))
     mode = target.credentials.mode
-    head = f"{status_text(401)} from GET /v2/"
+    head = f"{status_text(401)} from {what}"
     if challenge is None or challenge.scheme not in ("basic", "bearer"):
         scheme = f" ({challenge.scheme})" if challenge else ""
         return f"{head}: the registry asks for an authentication scheme{scheme} Preheat does" \

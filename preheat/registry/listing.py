@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from ..natural_sort import natural_key
 from ..providers.probe import status_text
 from ..transport import LARGEST_BODY, HttpResponse, Target
+from .check import refused_credentials
 from .errors import CatalogNotAllowed, RegistryError, error_code
 from .names import repository_problem
 
@@ -22,6 +23,9 @@ def catalog(client, target: Target, *, page_size: int = LARGEST_PAGE) -> list[st
     size = max(1, min(int(page_size), LARGEST_PAGE))
     names: list[str] = []
     for response in _pages(client, target, f"/v2/_catalog?n={size}", "the catalog"):
+        refused = refused_credentials(response, target, "GET /v2/_catalog")
+        if refused:
+            raise RegistryError(refused, 401)
         if response.status in (401, 403, 404):
             raise CatalogNotAllowed("The registry does not let these credentials list its"
                                     f" repositories ({status_text(response.status)} from"

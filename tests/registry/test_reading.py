@@ -4,12 +4,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from preheat.registry import (Namespace, RegistryClient, RegistryError, manifest_url,
-                              namespaces)
+from preheat.registry import (CatalogNotAllowed, Namespace, RegistryClient, RegistryError,
+                              manifest_url, namespaces)
 from preheat.registry.names import DOCKER_LIST, DOCKER_MANIFEST, OCI_INDEX, OCI_MANIFEST
-from preheat.transport import Target
+from preheat.transport import Credentials, Target
 from tests.providers.faults import silent
-from tests.registry.fixtures import pusher_for, target_of
+from tests.registry.fixtures import PASSWORD, USER, pusher_for, target_of
 from tests.registry.server import start_registry
 
 
@@ -135,3 +135,12 @@ def test_check_costs_two_requests_on_an_open_registry(registry_http, open_regist
 ])
 def test_manifest_url_is_what_a_provider_pulls(base, reference, url):
     assert manifest_url(base, "team/app", reference) == url
+
+
+def test_a_wrong_password_is_said_as_such_when_listing_the_catalog(client, basic_registry):
+    target = target_of(basic_registry, Credentials.basic(USER, "not-" + PASSWORD))
+    with pytest.raises(RegistryError) as error:
+        client.catalog(target)
+    assert not isinstance(error.value, CatalogNotAllowed)
+    assert "rejected the user name or password" in error.value.reason
+    assert PASSWORD not in error.value.reason
