@@ -5,6 +5,9 @@ ACCESS fails this test until someone decides who may reach it.
 """
 import pytest
 
+from preheat.executions import runs
+from preheat.models import Task
+from preheat.services import policies, projects
 from tests.helpers import add_instances, add_projects, add_registries
 
 SAFE = {"HEAD", "OPTIONS", "TRACE"}
@@ -63,12 +66,20 @@ ACCESS = {
     "preheat_api.registry_ping": "sysadmin",
     "preheat_api.projects": "sysadmin",
     "preheat_api.project": "sysadmin",
+    "preheat_api.project_providers": "sysadmin",
+    "preheat_api.policies": "sysadmin",
+    "preheat_api.policy": "sysadmin",
+    "preheat_api.executions": "sysadmin",
+    "preheat_api.execution": "sysadmin",
+    "preheat_api.tasks": "sysadmin",
+    "preheat_api.task_log": "sysadmin",
     "preheat_api.unknown": "sysadmin",
 }
 SAMPLE_VALUES = {"instance_id": 1, "registry_id": 1, "id": 1, "name": "df-one",
                  "filename": "preheat/preheat.css", "repository": "library/nginx",
                  "project_name": "library", "project_name_or_id": "library",
-                 "repository_name": "nginx", "action": "deactivate", "path": "p2p/preheat/nothing"}
+                 "repository_name": "nginx", "action": "deactivate", "path": "p2p/preheat/nothing",
+                 "preheat_policy_name": "warm", "execution_id": 1, "task_id": 1}
 STATIC_FILES = {"static": "app.css", "preheat.static": "preheat/preheat.css"}
 
 
@@ -97,6 +108,13 @@ def seeded(app):
     add_instances(app, {"vendor": "kraken", "name": "df-one", "endpoint": "http://127.0.0.1:9"})
     add_projects(app, *add_registries(app, {"name": "hub", "url": "http://127.0.0.1:9"}),
                  "df-one", "library")
+    with app.app_context():  # a policy with an execution and a task, for the preheat routes
+        session = app.extensions["preheat"].db.session
+        project = projects.get_by_name(session, "library")
+        policy = policies.create(session, project, {"name": "warm", "instance_id": 1})
+        execution = runs.start(session, policy)
+        session.add(Task(execution_id=execution.id, repository="library/app", tag="1.0"))
+        session.commit()
 
 
 def test_every_route_has_an_access_rule(app):
@@ -114,7 +132,10 @@ def test_only_the_allowed_roles_get_a_2xx(request, app, seeded, role):
         if endpoint == "logout":
             continue  # logging out would end the session the other requests use
         status = send(client, method, url).status_code
-        if status >= 500 or (ACCESS[endpoint] not in allowed and status < 300):
+        # The seeded registry never answers: reading its repositories is a 502 saying so.
+        unreachable = status == 502 and "/repositories" in url
+        if (status >= 500 and not unreachable) or (ACCESS[endpoint] not in allowed
+                                                   and status < 300):
             failures.append(f"{method} {url} -> {status}")
         if ACCESS[endpoint] in allowed and status in (401, 403):
             failures.append(f"{method} {url} -> {status} but {role} may use it")

@@ -1,11 +1,12 @@
-"""The JSON API: Harbor's /p2p/preheat, /registries and /projects endpoints, as one blueprint."""
+"""The JSON API: Harbor's /p2p/preheat, /registries, /projects and project preheat endpoints."""
 from __future__ import annotations
 
 from flask import Blueprint, request
 from werkzeug.exceptions import NotFound
 
 from ..access import leave_csrf_to_us, require_sysadmin_api
-from . import audit, checks, document, errors, instances, projects, registries, repositories
+from . import (audit, checks, document, errors, executions, instances, policies, projects,
+               registries, repositories)
 from .payload import MAX_BODY
 from .routing import ROUTED_METHODS
 
@@ -18,7 +19,8 @@ def make_blueprint() -> Blueprint:
     bp.before_request(_before_request)
     bp.after_request(_no_store)
     errors.register(bp)
-    for module in (document, instances, checks, audit, registries, projects, repositories):
+    for module in (document, instances, checks, audit, registries, projects, repositories,
+                   policies, executions):
         module.register(bp)
     document.assemble(bp)
     # Last and most general: any other URL under the prefix is a JSON 404.

@@ -8,6 +8,7 @@ from . import openapi
 from .fields import Endpoint, EndpointOrEmpty, Name
 from .openapi import Reply, operation
 from .parameters import ApiPath
+from .policy_models import PolicyPath
 from .repository_models import RepositoryPath
 from .responses import Providers
 from .routing import operations, route
@@ -35,7 +36,7 @@ INFO = {
 }
 
 
-class PathParameters(ApiPath, RepositoryPath):
+class PathParameters(ApiPath, RepositoryPath, PolicyPath):
     """Every parameter the API's paths name."""
 
 

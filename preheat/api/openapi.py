@@ -27,6 +27,7 @@ class Reply:
     body: type[BaseModel] | None = None
     headers: dict = field(default_factory=dict)
     links: dict = field(default_factory=dict)  # OpenAPI links to operations on the answer
+    text: bool = False  # the body is plain text rather than JSON
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class Operation:
     body: type[BaseModel] | None = None
     example: dict | None = None
     errors: tuple = ()
+    body_required: bool = True
 
 
 def header(description: str, schema: dict, required: bool = False) -> dict:
@@ -178,7 +180,8 @@ def _operation(op: Operation, refs: dict) -> dict:
         content = {"schema": refs[(op.body, "validation")]}
         if op.example is not None:
             content["example"] = op.example
-        document["requestBody"] = {"required": True, "content": {"application/json": content}}
+        document["requestBody"] = {"required": op.body_required,
+                                   "content": {"application/json": content}}
     # An operation may say in its own words what a shared error means for it.
     answers = {**{status: ERRORS[status] for status in _error_statuses(op)}, **op.replies}
     document["responses"] = {str(status): _reply(reply, refs)
@@ -192,6 +195,8 @@ def _reply(reply: Reply, refs: dict) -> dict:
         document["headers"] = reply.headers
     if reply.links:
         document["links"] = reply.links
+    if reply.text:
+        document["content"] = {"text/plain": {"schema": {"type": "string"}}}
     if reply.body:
         document["content"] = {"application/json": {
             "schema": refs[(reply.body, "serialization")]}}
