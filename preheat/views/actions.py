@@ -44,9 +44,13 @@ def run_action(action: str):
     return finished(INSTANCE, action, [instance.name for instance in chosen])
 
 
-def run_delete(kind: Kind, run_url: str):
-    """Delete the selected rows, or ask again, as things are now, when one is in use."""
-    chosen = selected(kind)
+def run_delete(kind: Kind, run_url: str, back: str | None = None, chosen: list | None = None):
+    """Delete the selected rows, or ask again, as things are now, when one is in use.
+
+    `back` is where a request without htmx goes afterwards (the table's page).
+    """
+    again = chosen is None
+    chosen = selected(kind) if again else chosen
     names = [row.name for row in chosen]  # unreadable once deleted
     session = current_state().session
     try:
@@ -54,15 +58,16 @@ def run_delete(kind: Kind, run_url: str):
     except InUse as error:
         # Someone put one to use since the confirmation.
         session.expire_all()
-        return confirmation(kind, "delete", selected(kind), run_url, error=error.message), 409
-    return finished(kind, "delete", names)
+        return confirmation(kind, "delete", selected(kind) if again else chosen, run_url,
+                            error=error.message), 409
+    return finished(kind, "delete", names, back)
 
 
-def finished(kind: Kind, action: str, names: list[str]):
+def finished(kind: Kind, action: str, names: list[str], back: str | None = None):
     """Tell the page it is done: refresh the table, close the dialog, say what was done."""
     if is_htmx():
         return done(kind.changed, CLOSE_DIALOG, toast=toasts.applied(action, names, kind))
-    return redirect(url_for(kind.list_endpoint), 303)
+    return redirect(back or url_for(kind.list_endpoint), 303)
 
 
 def confirmation(kind: Kind, action: str, chosen: list, run_url: str,
