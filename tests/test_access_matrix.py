@@ -25,6 +25,7 @@ ACCESS = {
     "preheat.edit_selected": "sysadmin",
     "preheat.confirm_action": "sysadmin",
     "preheat.run_action": "sysadmin",
+    "preheat.set_default": "sysadmin",
     "preheat.audit_log": "sysadmin",
     "preheat.registries": "sysadmin",
     "preheat.new_registry": "sysadmin",

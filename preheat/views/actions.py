@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from ..htmx import CLOSE_DIALOG, done, is_htmx
 from ..services import instances
-from ..services.errors import InUse
+from ..services.errors import Conflict, InUse
 from ..state import current_state
 from . import toasts
 from .instance_form import edit_instance
@@ -22,6 +22,8 @@ def register(bp) -> None:
                     "confirm_action", confirm_action)
     bp.add_url_rule("/distributions/actions/<any(enable, deactivate, delete):action>",
                     "run_action", run_action, methods=["POST"])
+    bp.add_url_rule("/distributions/actions/default", "set_default", set_default,
+                    methods=["POST"])
 
 
 def edit_selected():
@@ -42,6 +44,24 @@ def run_action(action: str):
     chosen = selected(INSTANCE)
     instances.set_enabled(current_state().session, chosen, action == "enable")
     return finished(INSTANCE, action, [instance.name for instance in chosen])
+
+
+def set_default():
+    """Make the one selected, enabled instance the default; the old default stops being it."""
+    instance = selected(INSTANCE)[0] if len(selected_ids(INSTANCE)) == 1 else None
+    if instance is None:
+        abort(400, "Select exactly one instance to make it the default.")
+    if not instance.enabled:
+        abort(400, f"Instance {instance.name} is deactivated: enable it before making it the"
+                   " default.")
+    state = current_state()
+    try:
+        instances.update(state.session, state.secret_box, instance, {"default": True})
+    except Conflict as error:
+        abort(409, error.message)
+    if is_htmx():
+        return done(INSTANCE.changed, toast=f"Instance {instance.name} is now the default.")
+    return redirect(url_for(INSTANCE.list_endpoint), 303)
 
 
 def run_delete(kind: Kind, run_url: str, back: str | None = None, chosen: list | None = None):

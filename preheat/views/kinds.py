@@ -36,7 +36,7 @@ class Kind:
 
 INSTANCE = Kind("instance", "instances", "instance", Instance, "preheat.distributions",
                 INSTANCES_CHANGED, instances.delete,
-                blockers=lambda i: [p.name for p in i.policies], used_by=instances.used_by,
+                blockers=instances.policy_labels, used_by=instances.used_by,
                 blocker_one="policy", blocker_many="policies",
                 order=(Instance.name_key, Instance.id), loads=(Instance.policies,))
 REGISTRY = Kind("registry", "registries", "registry", Registry, "preheat.registries",

@@ -163,3 +163,32 @@ def test_deactivate_and_enable_a_policy(admin, setup, session):
     assert not session.get(Policy, policy.id).enabled
     edit = text(admin.get(f"{TAB}/actions/edit?policy={policy.id}", htmx=True))
     assert "Edit policy" in edit and 'value="1.*"' in edit
+
+
+def test_set_as_default_moves_the_one_default(admin, setup, session, box):
+    _, instance, _ = setup()
+    other = instances.create(session, box, {"vendor": "kraken", "name": "kr",
+                                            "endpoint": "http://127.0.0.1:9", "default": True})
+    assert 'data-preheat-needs="one-enabled"' in text(admin.get("/distributions"))
+    response = admin.post("/distributions/actions/default", {"instance": instance.id})
+    assert response.status_code == 204 and "now the default" in response.headers["HX-Trigger"]
+    session.expire_all()
+    assert session.get(type(instance), instance.id).is_default
+    assert not session.get(type(other), other.id).is_default
+    assert admin.post("/distributions/actions/default",
+                      {"instance": [instance.id, other.id]}).status_code == 400
+    instances.set_enabled(session, [other], False)
+    refused = admin.post("/distributions/actions/default", {"instance": other.id})
+    assert refused.status_code == 400 and "is deactivated" in refused.get_data(as_text=True)
+
+
+def test_deactivating_a_used_instance_names_its_policies_with_their_projects(admin, setup,
+                                                                              session):
+    _, instance, _ = setup()
+    new_policy(admin, instance.id)
+    html = text(admin.get(f"/distributions/actions/deactivate/confirm?instance={instance.id}",
+                          htmx=True))
+    assert "df is used by preheat policy warm (project library); it will not preheat" in html
+    refused = admin.post("/distributions/actions/delete", {"instance": instance.id})
+    assert "df is used by preheat policy warm (project library)" in \
+        refused.get_data(as_text=True)
