@@ -74,6 +74,14 @@ class InstanceForm(FlaskForm):
         target.errors.append(message)
 
 
+def _id_or_none(value):
+    """A select's id, or None for nothing chosen (the service says what to choose)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def _optional(check):
     """A rule that lets an empty field through."""
     return lambda value: check(value) if (value or "").strip() else None
@@ -132,3 +140,37 @@ class ProjectForm(FlaskForm):
                 "repo_count": self.repo_count.data}
 
     add_error = InstanceForm.add_error
+
+
+class PolicyForm(FlaskForm):
+    """The policy dialog; the provider's own fields come from its driver, as `options`."""
+
+    class Meta:
+        csrf = False
+
+    instance_id = SelectField("Provider", coerce=_id_or_none, validate_choice=False)
+    name = StringField("Name", validators=[Rule(check_name)])
+    description = TextAreaField("Description", validators=[Rule(check_description)])
+    repositories = StringField("Repositories", default="**")
+    tags = StringField("Tags", default="**")
+    trigger = SelectField("Trigger", default="manual", choices=[SelectChoice("manual", "Manual")])
+    enabled = BooleanField("Enable", default=True)
+
+    def __init__(self, *args, options: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.options = dict(options or {})
+        self.option_errors: dict[str, str] = {}
+
+    def service_data(self) -> dict:
+        """The submitted values in the shape services.policies takes."""
+        return {"instance_id": self.instance_id.data, "name": self.name.data,
+                "description": self.description.data, "repositories": self.repositories.data,
+                "tags": self.tags.data, "trigger": self.trigger.data,
+                "enabled": self.enabled.data, "options": self.options}
+
+    def add_error(self, field: str, message: str) -> None:
+        """Attach a service-layer error to its field, a provider option's included."""
+        if field in self.options or not hasattr(self, field):
+            self.option_errors[field] = message
+            return
+        InstanceForm.add_error(self, field, message)

@@ -8,6 +8,8 @@ from flask import make_response, render_template, request
 INSTANCES_CHANGED = "preheat:instances-changed"
 REGISTRIES_CHANGED = "preheat:registries-changed"
 PROJECTS_CHANGED = "preheat:projects-changed"
+POLICIES_CHANGED = "preheat:policies-changed"
+EXECUTIONS_CHANGED = "preheat:executions-changed"
 CLOSE_DIALOG = "preheat:close-dialog"
 TOAST = "preheat:toast"
 

@@ -28,6 +28,7 @@ ACCESS = {
     "preheat.edit_selected": "sysadmin",
     "preheat.confirm_action": "sysadmin",
     "preheat.run_action": "sysadmin",
+    "preheat.set_default": "sysadmin",
     "preheat.audit_log": "sysadmin",
     "preheat.registries": "sysadmin",
     "preheat.new_registry": "sysadmin",
@@ -52,6 +53,20 @@ ACCESS = {
     "preheat.open_repository": "sysadmin",
     "preheat.statuses": "sysadmin",
     "preheat.provider_hints": "sysadmin",
+    "preheat.policies": "sysadmin",
+    "preheat.edit_selected_policy": "sysadmin",
+    "preheat.confirm_policy_action": "sysadmin",
+    "preheat.run_policy_action": "sysadmin",
+    "preheat.new_policy": "sysadmin",
+    "preheat.edit_policy": "sysadmin",
+    "preheat.policy_provider_fields": "sysadmin",
+    "preheat.policy_preview": "sysadmin",
+    "preheat.executions": "sysadmin",
+    "preheat.confirm_stop": "sysadmin",
+    "preheat.stop_execution": "sysadmin",
+    "preheat.retry_execution": "sysadmin",
+    "preheat.execution_tasks": "sysadmin",
+    "preheat.execution_task": "sysadmin",
     "preheat_api.openapi": "public",
     "preheat_api.providers": "sysadmin",
     "preheat_api.instances": "sysadmin",
@@ -79,7 +94,8 @@ SAMPLE_VALUES = {"instance_id": 1, "registry_id": 1, "id": 1, "name": "df-one",
                  "filename": "preheat/preheat.css", "repository": "library/nginx",
                  "project_name": "library", "project_name_or_id": "library",
                  "repository_name": "nginx", "action": "deactivate", "path": "p2p/preheat/nothing",
-                 "preheat_policy_name": "warm", "execution_id": 1, "task_id": 1}
+                 "preheat_policy_name": "warm", "policy_id": 1, "execution_id": 1,
+                 "task_id": 1}
 STATIC_FILES = {"static": "app.css", "preheat.static": "preheat/preheat.css"}
 
 

@@ -33,8 +33,8 @@ def test_the_confirmation_offers_the_free_instances_and_names_the_blocked_ones(a
     html = confirm_delete(admin, 1, 2, 3)
     assert offered(html) == ["1"]
     text = text_of(html)
-    assert "one-policy is used by preheat policy p1" in text
-    assert "two-policies is used by preheat policies p2, p3" in text
+    assert "one-policy is used by preheat policy p1 (project library)" in text
+    assert "two-policies is used by preheat policies p2 (project library), p3 (project library)" in text
     assert "Do you want to delete the other instance free?" in text
     assert re.search(r'type="submit"[^>]*>\s*Delete 1 instance</button>', html)
 
@@ -66,7 +66,7 @@ def test_an_instance_put_to_use_meanwhile_is_refused_and_the_rest_offered_again(
     assert response.status_code == 409
     html = response.get_data(as_text=True)
     assert offered(html) == ["1"]
-    assert "also-free is used by preheat policy late" in text_of(html)
+    assert "also-free is used by preheat policy late (project library)" in text_of(html)
     assert stored(session, "free") is not None
 
 
@@ -75,5 +75,5 @@ def test_the_deactivate_confirmation_says_which_policies_stop(admin, session):
     html = admin.get("/distributions/actions/deactivate/confirm?instance=2&instance=3",
                      htmx=True).get_data(as_text=True)
     assert offered(html) == ["2", "3"]
-    assert "one-policy is used by preheat policy p1; it will not preheat" in text_of(html)
-    assert "two-policies is used by preheat policies p2, p3; they will not" in text_of(html)
+    assert "one-policy is used by preheat policy p1 (project library); it will not preheat" in text_of(html)
+    assert "two-policies is used by preheat policies p2 (project library), p3 (project library); they will not" in text_of(html)

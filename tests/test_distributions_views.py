@@ -167,7 +167,7 @@ def test_delete_of_a_referenced_instance_is_refused_naming_the_policies(admin, s
     session.commit()
     response = admin.post("/distributions/actions/delete", {"instance": ["1", "2"]})
     assert response.status_code == 409
-    assert "used is used by preheat policy nightly-warmup" in response.get_data(as_text=True)
+    assert "used is used by preheat policy nightly-warmup (project library)" in response.get_data(as_text=True)
     assert stored(session, "free") is not None
     assert admin.post("/distributions/actions/delete", {"instance": "2"}).status_code == 204
     assert stored(session, "free") is None

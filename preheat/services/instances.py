@@ -22,6 +22,7 @@ from .saving import (audit_failure, changes, commit, commit_delete, ensure_uniqu
 from .saving import in_use as in_use_error
 
 __all__ = ["get", "get_by_name", "create", "update", "set_enabled", "delete", "used_by",
+           "policy_labels",
            # Credentials belong to an instance; callers find them here too.
            "credentials", "target", "unsaved_target"]
 # Changing any of these makes the last health result meaningless.
@@ -81,7 +82,7 @@ def set_enabled(session: Session, instances: list[Instance], enabled: bool) -> N
 
 def delete(session: Session, instances: list[Instance]) -> None:
     """Delete the instances, or none of them if any is used by a policy."""
-    in_use = [(i.name, [p.name for p in i.policies]) for i in instances if i.policies]
+    in_use = [(i.name, policy_labels(i)) for i in instances if i.policies]
     try:
         if in_use:
             raise in_use_error(in_use, used_by, "policy", "policies")
@@ -150,7 +151,13 @@ _CONFLICTS = {
 }
 
 
+def policy_labels(instance: Instance) -> list[str]:
+    """The policies using `instance`, each with its project: 'p1 (project library)'."""
+    return [f"{p.name} (project {p.project.name})"
+            for p in sorted(instance.policies, key=lambda p: (p.project.name, p.name.lower()))]
+
+
 def used_by(name: str, policies: list[str]) -> str:
-    """'a is used by preheat policy p1', or 'policies p1, p2' for several."""
+    """'a is used by preheat policy p1 (project library)', or 'policies ...' for several."""
     noun = "policy" if len(policies) == 1 else "policies"
     return f"{name} is used by preheat {noun} {', '.join(policies)}"

@@ -6,8 +6,8 @@ from flask_wtf.csrf import generate_csrf
 
 from ..access import leave_csrf_to_us, require_sysadmin_page
 from ..state import current_state
-from . import (actions, audit_log, distributions, errors, instance_form, presenters, project,
-               projects, registries, status)
+from . import (actions, audit_log, distributions, errors, instance_form, policies,
+               presenters, project, projects, registries, status)
 
 
 def make_blueprint() -> Blueprint:
@@ -16,7 +16,7 @@ def make_blueprint() -> Blueprint:
                    static_folder="static", static_url_path="/preheat-static")
     bp.before_request(require_sysadmin_page)
     for module in (distributions, instance_form, actions, registries, projects, project,
-                   audit_log, errors):
+                   policies, audit_log, errors):
         module.register(bp)
 
     leave_csrf_to_us(bp)

@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from ..htmx import CLOSE_DIALOG, done, is_htmx
 from ..services import instances
-from ..services.errors import InUse
+from ..services.errors import Conflict, InUse
 from ..state import current_state
 from . import toasts
 from .instance_form import edit_instance
@@ -22,6 +22,8 @@ def register(bp) -> None:
                     "confirm_action", confirm_action)
     bp.add_url_rule("/distributions/actions/<any(enable, deactivate, delete):action>",
                     "run_action", run_action, methods=["POST"])
+    bp.add_url_rule("/distributions/actions/default", "set_default", set_default,
+                    methods=["POST"])
 
 
 def edit_selected():
@@ -44,9 +46,31 @@ def run_action(action: str):
     return finished(INSTANCE, action, [instance.name for instance in chosen])
 
 
-def run_delete(kind: Kind, run_url: str):
-    """Delete the selected rows, or ask again, as things are now, when one is in use."""
-    chosen = selected(kind)
+def set_default():
+    """Make the one selected, enabled instance the default; the old default stops being it."""
+    instance = selected(INSTANCE)[0] if len(selected_ids(INSTANCE)) == 1 else None
+    if instance is None:
+        abort(400, "Select exactly one instance to make it the default.")
+    if not instance.enabled:
+        abort(400, f"Instance {instance.name} is deactivated: enable it before making it the"
+                   " default.")
+    state = current_state()
+    try:
+        instances.update(state.session, state.secret_box, instance, {"default": True})
+    except Conflict as error:
+        abort(409, error.message)
+    if is_htmx():
+        return done(INSTANCE.changed, toast=f"Instance {instance.name} is now the default.")
+    return redirect(url_for(INSTANCE.list_endpoint), 303)
+
+
+def run_delete(kind: Kind, run_url: str, back: str | None = None, chosen: list | None = None):
+    """Delete the selected rows, or ask again, as things are now, when one is in use.
+
+    `back` is where a request without htmx goes afterwards (the table's page).
+    """
+    again = chosen is None
+    chosen = selected(kind) if again else chosen
     names = [row.name for row in chosen]  # unreadable once deleted
     session = current_state().session
     try:
@@ -54,15 +78,16 @@ def run_delete(kind: Kind, run_url: str):
     except InUse as error:
         # Someone put one to use since the confirmation.
         session.expire_all()
-        return confirmation(kind, "delete", selected(kind), run_url, error=error.message), 409
-    return finished(kind, "delete", names)
+        return confirmation(kind, "delete", selected(kind) if again else chosen, run_url,
+                            error=error.message), 409
+    return finished(kind, "delete", names, back)
 
 
-def finished(kind: Kind, action: str, names: list[str]):
+def finished(kind: Kind, action: str, names: list[str], back: str | None = None):
     """Tell the page it is done: refresh the table, close the dialog, say what was done."""
     if is_htmx():
         return done(kind.changed, CLOSE_DIALOG, toast=toasts.applied(action, names, kind))
-    return redirect(url_for(kind.list_endpoint), 303)
+    return redirect(back or url_for(kind.list_endpoint), 303)
 
 
 def confirmation(kind: Kind, action: str, chosen: list, run_url: str,

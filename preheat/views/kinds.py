@@ -4,9 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from ..htmx import INSTANCES_CHANGED, PROJECTS_CHANGED, REGISTRIES_CHANGED
-from ..models import Instance, Project, Registry
-from ..services import instances, projects, registries
+from ..htmx import INSTANCES_CHANGED, POLICIES_CHANGED, PROJECTS_CHANGED, REGISTRIES_CHANGED
+from ..models import Instance, Policy, Project, Registry
+from ..services import instances, policies, projects, registries
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ class Kind:
 
 INSTANCE = Kind("instance", "instances", "instance", Instance, "preheat.distributions",
                 INSTANCES_CHANGED, instances.delete,
-                blockers=lambda i: [p.name for p in i.policies], used_by=instances.used_by,
+                blockers=instances.policy_labels, used_by=instances.used_by,
                 blocker_one="policy", blocker_many="policies",
                 order=(Instance.name_key, Instance.id), loads=(Instance.policies,))
 REGISTRY = Kind("registry", "registries", "registry", Registry, "preheat.registries",
@@ -48,3 +48,7 @@ PROJECT = Kind("project", "projects", "project", Project, "preheat.projects",
                PROJECTS_CHANGED, projects.delete, order=(Project.name, Project.id),
                loads=(Project.image_registry,),
                note="Nothing in the registry is deleted: its repositories and images stay.")
+POLICY = Kind("policy", "policies", "policy", Policy, "preheat.projects", POLICIES_CHANGED,
+              policies.delete, order=(Policy.name, Policy.id), loads=(Policy.project,),
+              note="Its executions and their tasks are deleted with it; what the provider"
+                   " already preheated stays on its peers.")

@@ -34,32 +34,43 @@ def current_sort(spec: Table) -> TableSort:
 
 def current_page(spec: Table) -> Page:
     """The page of `spec`'s rows the request asks for: filter, number, size and sort."""
+    query, number, size = requested()
+    return listing_page(current_state().session, spec.listing, query, number, size,
+                        current_sort(spec))
+
+
+def requested() -> tuple[str, int, int]:
+    """The filter text, page number and page size the request asks for."""
     size = request.values.get("page_size", type=int)
     if size not in PAGE_SIZES:
         size = current_app.config["PREHEAT_PAGE_SIZE"]
-    return listing_page(current_state().session, spec.listing,
-                        search_text(request.values.get("q")),
-                        request.values.get("page", 1, type=int), size, current_sort(spec))
+    return (search_text(request.values.get("q")), request.values.get("page", 1, type=int),
+            size)
 
 
-def render(spec: Table, page: Page, rows: list, **context):
-    """The full page, or for htmx the table alone with the URL the address bar should show."""
+def render(spec: Table, page: Page, rows: list, route: dict | None = None, **context):
+    """The full page, or for htmx the table alone with the URL the address bar should show.
+
+    `route` holds the values of the page's URL (a project's name).
+    """
     query = search_text(request.values.get("q"))
     sort = current_sort(spec)
-    list_url = urls.with_query(spec.endpoint)
+    route = route or {}
+    list_url = urls.with_base(url_for(spec.endpoint, **route))
     response = page_or_partial(spec.page_template, spec.partial_template, page=page, q=query,
                                sort=sort, page_sizes=PAGE_SIZES, list_url=list_url,
                                headers=table.headers(sort, page, query, list_url, spec.columns),
                                rows=rows, preheat_title=spec.title, **context)
     if is_htmx():
         # The address bar follows the table, so a reload or a shared link shows it again.
-        response.headers["HX-Replace-Url"] = own_url(spec.endpoint, page, query, sort)
+        response.headers["HX-Replace-Url"] = own_url(spec.endpoint, page, query, sort, route)
     return response
 
 
-def own_url(endpoint: str, page: Page, query: str, sort: TableSort) -> str:
+def own_url(endpoint: str, page: Page, query: str, sort: TableSort,
+            route: dict | None = None) -> str:
     """The page's own URL for this filter, page, page size and sort; defaults left out."""
-    return url_for(endpoint, q=query or None,
+    return url_for(endpoint, **(route or {}), q=query or None,
                    page=page.number if page.number > 1 else None,
                    page_size=None if page.size == current_app.config["PREHEAT_PAGE_SIZE"]
                    else page.size,

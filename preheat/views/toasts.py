@@ -1,7 +1,8 @@
 """The short success messages a page shows after a change (htmx.done's toast)."""
 from __future__ import annotations
 
-PAST = {"enable": "enabled", "deactivate": "deactivated", "delete": "deleted"}
+PAST = {"enable": "enabled", "deactivate": "deactivated", "delete": "deleted",
+        "execute": "started"}
 # Beyond this many, a list of names is longer than anyone reads in a few seconds.
 NAMED_AT_MOST = 3
 

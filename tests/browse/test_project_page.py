@@ -165,14 +165,14 @@ def test_requests_per_view_do_not_grow_with_tags_outside_the_page(admin, session
     assert cached == 0
 
 
-def test_the_project_page_has_its_tabs_and_leaves_p2p_preheat_for_later(admin, session, box,
-                                                                        open_registry):
+def test_the_project_page_has_its_tabs_repositories_and_p2p_preheat(admin, session, box,
+                                                                     open_registry):
     name = unique_project()
     add_project(session, box, open_registry, name)
     html = admin.get(f"/projects/{name}").get_data(as_text=True)
     assert 'class="preheat-tab preheat-tab-active" aria-current="page"' in html
-    assert re.search(r'<span class="preheat-tab preheat-tab-disabled" aria-disabled="true"\s+'
-                     r'title="[^"]+">P2P Preheat</span>', html)
+    assert re.search(rf'<a class="preheat-tab"\s+href="/projects/{name}/preheat">P2P Preheat</a>',
+                     html)
     assert "The registry holds no repository in this project yet." in html
 
 

@@ -245,7 +245,7 @@ def test_delete_of_an_instance_in_use_names_the_policies(admin_page, session):
     session.commit()
     choose(page, "in-use")
     page.get_by_role("menuitem", name="Delete", exact=True).click()
-    expect(dialog(page)).to_contain_text("in-use is used by preheat policy nightly-warmup")
+    expect(dialog(page)).to_contain_text("in-use is used by preheat policy nightly-warmup (project library)")
     expect(dialog(page).get_by_role("button", name="Delete")).to_have_count(0)
     dialog(page).get_by_role("button", name="Cancel").click()
     expect(row(page, "in-use")).to_be_visible()

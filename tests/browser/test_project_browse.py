@@ -39,7 +39,8 @@ def test_browse_a_projects_repositories_and_tags(admin_page, session, app, own_r
     expect(grid.locator("tbody tr")).to_have_count(3)
     expect(grid.get_by_role("link", name="library/alpine")).to_be_visible()
     expect(grid.locator("tr", has_text="library/nginx")).to_contain_text("5")
-    expect(page.get_by_text("P2P Preheat")).to_have_attribute("aria-disabled", "true")
+    expect(page.get_by_role("link", name="P2P Preheat")).to_have_attribute(
+        "href", "/projects/library/preheat")
     page.screenshot(path=str(shots / "project-repositories.png"), full_page=True)
 
     page.get_by_label("Filter repositories").fill("red")

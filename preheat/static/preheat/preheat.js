@@ -76,6 +76,7 @@
     const enabled = chosen.filter((box) => box.dataset.enabled === "true").length;
     const rules = {
       one: chosen.length === 1,
+      "one-enabled": chosen.length === 1 && enabled === 1,
       some: chosen.length > 0,
       enabled: enabled > 0,
       disabled: chosen.length - enabled > 0,
