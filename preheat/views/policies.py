@@ -11,7 +11,7 @@ from ..executions import runs
 from ..htmx import CLOSE_DIALOG, EXECUTIONS_CHANGED, done, is_htmx
 from ..models import Policy
 from ..services import policies, projects
-from ..services.pages import TableSort, contains, paginate
+from ..services.pages import contains, paginate
 from ..state import current_state
 from . import actions, executions, listing, policy_form, toasts
 from .kinds import POLICY
