@@ -16,9 +16,8 @@ from ..validation import (FieldError, check_description, check_name,
                           check_vendor, normalize_endpoint)
 from . import audit
 from .credentials import apply_auth, credentials, target, unsaved_target
-from .errors import InUse
 from .saving import (audit_failure, changes, commit, commit_delete, ensure_unique, forget_health,
-                     get_named, get_row, gone_meanwhile, refuse_denied)
+                     get_named, get_row, gone_meanwhile, refuse_denied, refused_deletes)
 from .saving import in_use as in_use_error
 
 __all__ = ["get", "get_by_name", "create", "update", "set_enabled", "delete", "used_by",
@@ -83,7 +82,7 @@ def set_enabled(session: Session, instances: list[Instance], enabled: bool) -> N
 def delete(session: Session, instances: list[Instance]) -> None:
     """Delete the instances, or none of them if any is used by a policy."""
     in_use = [(i.name, policy_labels(i)) for i in instances if i.policies]
-    try:
+    with refused_deletes(session, [i.name for i in instances]):
         if in_use:
             raise in_use_error(in_use, used_by, "policy", "policies")
         for instance in instances:
@@ -93,10 +92,6 @@ def delete(session: Session, instances: list[Instance]) -> None:
         # A policy may have been created against one of them since we looked.
         commit_delete(session, "instance", "An instance was just put to use by a preheat policy;"
                                             " reload the page and try again.")
-    except InUse as error:
-        for name in [i.name for i in instances]:
-            audit.record_failure(session, "delete", name=name, detail=error.message)
-        raise
 
 
 def _apply(session: Session, box: SecretBox, instance: Instance, data: dict) -> None:

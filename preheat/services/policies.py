@@ -19,7 +19,7 @@ from ..providers import OptionError, get_provider
 from ..validation import FieldError, check_description, check_name
 from . import audit
 from .errors import InUse, NotFound
-from .saving import audit_failure, changes, commit, ensure_unique, gone_meanwhile
+from .saving import audit_failure, changes, commit, ensure_unique, gone_meanwhile, refused_deletes
 
 AS_POLICY = {"object_type": "policy"}
 KIND = {**AS_POLICY, "noun": "policy"}
@@ -89,15 +89,12 @@ def delete(session: Session, policies: list[Policy]) -> None:
     running = session.execute(select(Policy.name, Execution.id).join(Execution).where(
         Policy.id.in_([p.id for p in policies]),
         Execution.status.in_(("Pending", "Running"))).order_by(Execution.id)).all()
-    if running:
-        named = ", ".join(f"{name} (execution {execution_id})"
-                          for name, execution_id in running)
-        error = InUse(f"Cannot delete: an execution is running: {named}. Stop it first.",
-                      [name for name, _ in running])
-        for policy in policies:
-            audit.record_failure(session, "delete", name=policy.name, detail=error.message,
-                                 **AS_POLICY)
-        raise error
+    with refused_deletes(session, [p.name for p in policies], **AS_POLICY):
+        if running:
+            named = ", ".join(f"{name} (execution {execution_id})"
+                              for name, execution_id in running)
+            raise InUse(f"Cannot delete: an execution is running: {named}. Stop it first.",
+                        [name for name, _ in running])
     for policy in policies:
         audit.record(session, "delete", name=policy.name, object_id=policy.id,
                      detail=f"policy of project {policy.project.name}", **AS_POLICY)

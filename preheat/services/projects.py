@@ -15,7 +15,8 @@ from ..models import PROJECT_NAME_MAX, Project, Registry, utcnow
 from ..registry import namespace_of
 from . import audit
 from .errors import FieldError, NotFound
-from .saving import audit_failure, commit, commit_delete, ensure_unique, gone_meanwhile, in_use
+from .saving import (audit_failure, commit, commit_delete, ensure_unique, gone_meanwhile, in_use,
+                     refused_deletes)
 
 PROJECT_NAME = re.compile(r"[a-z0-9]+(?:[._-][a-z0-9]+)*")
 NAME_RULE = ("Project names are lower-case letters and digits, with single '.', '_' or '-'"
@@ -83,19 +84,17 @@ def count_repositories(session: Session, project: Project, count: int) -> None:
 def delete(session: Session, projects: list[Project]) -> None:
     """Delete the projects, or none while any holds policies; the registry is not touched."""
     holding = [(p.name, [policy.name for policy in p.policies]) for p in projects if p.policies]
-    if holding:
-        error = in_use(holding, _holds, "policy", "policies")
+    with refused_deletes(session, [p.name for p in projects], **AS_PROJECT):
+        if holding:
+            raise in_use(holding, _holds, "policy", "policies")
         for project in projects:
-            audit.record_failure(session, "delete", name=project.name, detail=error.message,
-                                 **AS_PROJECT)
-        raise error
-    for project in projects:
-        audit.record(session, "delete", name=project.name, object_id=project.id,
-                     detail=f"project on registry {project.image_registry.name}", **AS_PROJECT)
-        session.delete(project)
-    # A policy may have been created in one of them since we looked.
-    commit_delete(session, "project", "A policy was just created in a project; reload the page"
-                                      " and try again.")
+            audit.record(session, "delete", name=project.name, object_id=project.id,
+                         detail=f"project on registry {project.image_registry.name}",
+                         **AS_PROJECT)
+            session.delete(project)
+        # A policy may have been created in one of them since we looked.
+        commit_delete(session, "project", "A policy was just created in a project; reload the"
+                                          " page and try again.")
 
 
 def _holds(name: str, policies: list[str]) -> str:

@@ -18,9 +18,8 @@ from ..validation import (FieldError, check_description, check_name,
                           normalize_endpoint)
 from . import audit
 from .credentials import apply_auth, credentials, target, unsaved_target
-from .errors import InUse
 from .saving import (audit_failure, changes, commit, commit_delete, ensure_unique, forget_health,
-                     get_named, get_row, refuse_denied)
+                     get_named, get_row, refuse_denied, refused_deletes)
 from .saving import in_use as in_use_error
 
 __all__ = ["get", "get_by_name", "create", "update", "delete", "public_url_warning",
@@ -75,7 +74,7 @@ def update(session: Session, box: SecretBox, registry: Registry, data: dict) -> 
 def delete(session: Session, registries: list[Registry]) -> None:
     """Delete the registries, or none of them if projects use any of them."""
     in_use = [(r.name, [p.name for p in r.projects]) for r in registries if r.projects]
-    try:
+    with refused_deletes(session, [r.name for r in registries], **AS_REGISTRY):
         if in_use:
             raise in_use_error(in_use, used_by, "project", "projects")
         for registry in registries:
@@ -85,11 +84,6 @@ def delete(session: Session, registries: list[Registry]) -> None:
         # A project may have been created on one of them since we looked.
         commit_delete(session, "registry", "A registry was just given a project; reload the page"
                                             " and try again.")
-    except InUse as error:
-        for registry in registries:
-            audit.record_failure(session, "delete", name=registry.name, detail=error.message,
-                                 **AS_REGISTRY)
-        raise
 
 
 def unsaved(box: SecretBox, data: dict, registry: Registry | None = None):

@@ -162,6 +162,19 @@ def in_use(held: list[tuple[str, list[str]]], used_by, one: str, many: str) -> I
     return InUse("Cannot delete: " + "; ".join(parts) + f". Delete {them} first.", names)
 
 
+@contextmanager
+def refused_deletes(session: Session, names: list[str], object_type: str = "instance"):
+    """Record a refused deletion for each of `names` when the block raises InUse."""
+    try:
+        yield
+    except InUse as error:
+        session.rollback()
+        for name in names:
+            audit.record_failure(session, "delete", name=name, detail=error.message,
+                                 object_type=object_type)
+        raise
+
+
 def commit_delete(session: Session, noun: str, taken: str) -> None:
     """Commit deletions; a row put to use since they were checked makes `taken` an InUse."""
     try:
