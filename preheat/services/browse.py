@@ -83,6 +83,16 @@ class Browser:
         self.lists.close()
 
 
+def _open(box: SecretBox, browser: Browser, project: Project, fresh: bool):
+    """The registry's target and the key of its kept lists; None if its secret is unusable."""
+    registry = project.image_registry
+    try:
+        target = registries.target(box, registry)
+    except SecretError:
+        return None
+    return target, _key(registry, browser, fresh)
+
+
 def repositories(session: Session, box: SecretBox, browser: Browser, project: Project,
                  keep: Keep, number: int, size: int, descending: bool = False,
                  fresh: bool = False, clamp: bool = False) -> Listing:
@@ -92,12 +102,10 @@ def repositories(session: Session, box: SecretBox, browser: Browser, project: Pr
     shows the last page for a number past it (the API answers an empty page).
     """
     ends = time.monotonic() + browser.budget
-    registry = project.image_registry
-    try:
-        target = registries.target(box, registry)
-    except SecretError:
+    opened = _open(box, browser, project, fresh)
+    if opened is None:
         return Listing(_empty(number, size), Problem(SECRET_UNUSABLE, 409))
-    key = _key(registry, browser, fresh)
+    target, key = opened
     try:
         catalog = browser.lists.get(("catalog", key), lambda: browser.client.catalog(target),
                                     _left(ends))
@@ -117,12 +125,10 @@ def tags(box: SecretBox, browser: Browser, project: Project, name: str, keep: Ke
          clamp: bool = False) -> Listing:
     """A page of one repository's tags that `keep` takes, each resolved to its digest."""
     ends = time.monotonic() + browser.budget
-    registry = project.image_registry
-    try:
-        target = registries.target(box, registry)
-    except SecretError:
+    opened = _open(box, browser, project, fresh)
+    if opened is None:
         return Listing(_empty(number, size), Problem(SECRET_UNUSABLE, 409))
-    key = _key(registry, browser, fresh)
+    target, key = opened
     try:
         path, names = _tag_list(browser, target, key, project.name, name, ends)
     except (TooSlow, RegistryError) as error:
