@@ -29,12 +29,12 @@ from app import create_app  # noqa: E402
 from bare_app import app as bare_app  # noqa: E402
 from list_speed import HTMX_HEADERS, PASSWORD, ROWS, TABLE_PATH, USER_AGENT, prepare  # noqa: E402
 from preheat.services.pages import Page  # noqa: E402
-from preheat.views import distributions  # noqa: E402
+from preheat.views import distributions, listing  # noqa: E402
 from tests.helpers import token_in  # noqa: E402
 
 ROUNDS = 5
 CALLS = 400
-VIEW_PARTS = (distributions._table, distributions._current_page)
+VIEW_PARTS = (distributions._table, listing.current_page)
 
 
 def logged_in_environ(app) -> dict:
@@ -68,7 +68,7 @@ def variants():
     table, current_page = VIEW_PARTS
 
     def whole():
-        distributions._table, distributions._current_page = table, current_page
+        distributions._table, listing.current_page = table, current_page
 
     def no_rendering():
         whole()
@@ -76,7 +76,7 @@ def variants():
 
     def no_queries():
         no_rendering()
-        distributions._current_page = lambda: Page([], 0, 1, ROWS)
+        listing.current_page = lambda table: Page([], 0, 1, ROWS)
     return [("list page", whole), ("  without rendering", no_rendering),
             ("  without its queries either", no_queries)]
 
