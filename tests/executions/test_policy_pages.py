@@ -169,6 +169,10 @@ def test_set_as_default_moves_the_one_default(admin, setup, session, box):
     _, instance, _ = setup()
     other = instances.create(session, box, {"vendor": "kraken", "name": "kr",
                                             "endpoint": "http://127.0.0.1:9", "default": True})
+    html = text(admin.get("/distributions"))
+    assert re.search(r'data-preheat-needs="one-new-default"[^>]*\s+'
+                     r'hx-post="/distributions/actions/default"', html)
+    assert f'value="{other.id}" data-enabled="true" data-default="true"' in html
     response = admin.post("/distributions/actions/default", {"instance": instance.id})
     assert response.status_code == 204 and "now the default" in response.headers["HX-Trigger"]
     session.expire_all()
