@@ -2,20 +2,19 @@
 from __future__ import annotations
 
 from flask import Response, jsonify
-from sqlalchemy import select
-
 from ..executions import runs
 from ..models import Execution, Task
 from ..services.errors import NotFound
-from ..services.pages import paginate
+from ..services.query import EXECUTIONS as EXECUTION_LIST
+from ..services.query import TASKS
 from ..state import current_state
 from . import query
 from .errors import ApiError
 from .openapi import PAGING, Reply, operation
-from .parameters import Paging, whole_id
+from .parameters import ExecutionQuery, TaskQuery, whole_id
 from .payload import json_object, validated
 from .invalid import Shape
-from .policies import POLICY, find, page_args
+from .policies import POLICY, find
 from .policy_models import Execution as ExecutionAnswer
 from .policy_models import Executions, ExecutionStop, Tasks
 from .responses import Errors
@@ -36,19 +35,18 @@ def register(bp) -> None:
     route(bp, EXECUTION + "/tasks/<task_id>/logs", "task_log", GET=get_task_log)
 
 
-@operation("ListExecutions", {200: Reply("One page of the policy's executions, newest first.",
-                                         Executions, PAGING), **NOT_FOUND},
-           query=Paging, errors=(400, 404))
+@operation("ListExecutions", {200: Reply("One page of the policy's executions, newest first"
+                                         " unless sort says otherwise.", Executions, PAGING),
+                               **NOT_FOUND}, query=ExecutionQuery, errors=(400, 404))
 def list_executions(project_name: str, preheat_policy_name: str):
     """List a policy's executions with their task counts, with paging headers."""
     policy = find(project_name, preheat_policy_name)
     session = current_state().session
-    number, size = page_args()
-    page = paginate(session, select(Execution).where(Execution.policy_id == policy.id),
-                    (Execution.id.desc(),), number, size, clamp=False)
-    return query.paged_json(executions_json(session, page.items), page, ".executions",
-                            {"project_name": policy.project.name,
-                             "preheat_policy_name": policy.name})
+    return query.listed(session, EXECUTION_LIST, ".executions",
+                        lambda rows: executions_json(session, rows),
+                        where=(Execution.policy_id == policy.id,), whole_page=True,
+                        path_args={"project_name": policy.project.name,
+                                   "preheat_policy_name": policy.name})
 
 
 @operation("GetExecution", {200: Reply("The execution.", ExecutionAnswer), **NOT_FOUND},
@@ -81,20 +79,19 @@ def stop_execution(project_name: str, preheat_policy_name: str, execution_id: st
     return jsonify(execution_json(execution))
 
 
-@operation("ListTasks", {200: Reply("One page of the execution's tasks.", Tasks, PAGING),
-                         **NOT_FOUND}, query=Paging, errors=(400, 404))
+@operation("ListTasks", {200: Reply("One page of the execution's tasks, in the order they were"
+                                    " created unless sort says otherwise.", Tasks, PAGING),
+                         **NOT_FOUND}, query=TaskQuery, errors=(400, 404))
 def list_tasks(project_name: str, preheat_policy_name: str, execution_id: str):
-    """List an execution's tasks: artifact, digest, job, status and peers."""
+    """List an execution's tasks (q=status=Error: the failed ones), with paging headers."""
     execution = find_execution(project_name, preheat_policy_name, execution_id)
-    session = current_state().session
-    number, size = page_args()
-    page = paginate(session, select(Task).where(Task.execution_id == execution.id),
-                    (Task.id,), number, size, clamp=False)
     project = execution.policy.project.name
-    return query.paged_json([task_json(task, project) for task in page.items], page, ".tasks",
-                            {"project_name": project,
-                             "preheat_policy_name": execution.policy.name,
-                             "execution_id": execution.id})
+    return query.listed(current_state().session, TASKS, ".tasks",
+                        lambda task: task_json(task, project),
+                        where=(Task.execution_id == execution.id,),
+                        path_args={"project_name": project,
+                                   "preheat_policy_name": execution.policy.name,
+                                   "execution_id": execution.id})
 
 
 @operation("GetPreheatLog", {200: Reply("The task's log, one line per event.", text=True),

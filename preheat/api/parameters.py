@@ -12,7 +12,8 @@ from pydantic import BaseModel, Field, create_model
 from ..models import PROJECT_NAME_MAX
 from ..services.audit import ACTIONS, OUTCOMES
 from ..services.errors import NotFound
-from ..services.query import INSTANCES, PROJECTS, REGISTRIES, Listing
+from ..services.query import (EXECUTIONS, INSTANCES, POLICIES, PROJECTS, REGISTRIES, TASKS,
+                              Listing)
 from ..validation import NAME_MAX, NAME_PATTERN
 from . import query
 from .invalid import label
@@ -64,6 +65,15 @@ RegistryQuery = list_query("RegistryQuery", REGISTRIES,
 ProjectQuery = list_query("ProjectQuery", PROJECTS,
                           "Harbor's filter and order of the project list.",
                           ("name=~lib", "-creation_time,name"), harbor_name=True)
+
+PolicyQuery = list_query("PolicyQuery", POLICIES,
+                         "Harbor's filter and order of a project's policy list.",
+                         ("name=~warm,enabled=true", "-creation_time"))
+ExecutionQuery = list_query("ExecutionQuery", EXECUTIONS,
+                            "Harbor's filter and order of a policy's executions.",
+                            ("status=Error", "-start_time"))
+TaskQuery = list_query("TaskQuery", TASKS, "Harbor's filter and order of an execution's tasks.",
+                       ("status=Error", "-end_time"))
 
 
 class AuditQuery(Paging):

@@ -8,11 +8,11 @@ from sqlalchemy import func, select
 from ..executions import runs
 from ..models import Instance, Policy
 from ..services import policies, projects
-from ..services.pages import paginate
+from ..services.query import POLICIES as POLICY_LIST
 from ..state import current_state
 from . import query
 from .openapi import PAGING, Reply, created, operation
-from .parameters import Paging
+from .parameters import PolicyQuery
 from .payload import json_object
 from .policy_models import (Execution, PolicyBody, PolicyCreate, Policies, PreheatPolicy,
                             ProvidersUnderProject, ProviderUnderProject)
@@ -52,18 +52,16 @@ def list_project_providers(project_name: str):
                                          default=row.is_default).model_dump() for row in rows])
 
 
-@operation("ListPolicies", {200: Reply("One page of the project's policies, by name.",
-                                       Policies, PAGING), **NOT_FOUND},
-           query=Paging, errors=(400, 404))
+@operation("ListPolicies", {200: Reply("One page of the project's policies, by name unless"
+                                       " sort says otherwise.", Policies, PAGING), **NOT_FOUND},
+           query=PolicyQuery, errors=(400, 404))
 def list_policies(project_name: str):
-    """List a project's policies, with paging headers."""
+    """List a project's policies as `q`, `sort`, `page` and `page_size` ask, with paging headers."""
     session = current_state().session
     project = projects.get_by_name(session, project_name)
-    number, size = page_args()
-    page = paginate(session, select(Policy).where(Policy.project_id == project.id),
-                    (func.lower(Policy.name), Policy.id), number, size, clamp=False)
-    return query.paged_json([policy_json(row) for row in page.items], page, ".policies",
-                            {"project_name": project.name})
+    return query.listed(session, POLICY_LIST, ".policies", policy_json,
+                        where=(Policy.project_id == project.id,),
+                        path_args={"project_name": project.name})
 
 
 @operation("CreatePolicy", {201: created(PreheatPolicy, "The new policy's URL."),
@@ -141,9 +139,3 @@ def find(project_name: str, policy_name: str) -> Policy:
     session = current_state().session
     return policies.get(session, projects.get_by_name(session, project_name), policy_name)
 
-
-def page_args() -> tuple[int, int]:
-    """The page and page_size a list request asks for."""
-    return (query.integer(request.args, "page", 1, 1, query.MAX_PAGE),
-            query.integer(request.args, "page_size", query.DEFAULT_PAGE_SIZE, 1,
-                          query.MAX_PAGE_SIZE))

@@ -152,18 +152,24 @@ def integer(args, name: str, default: int, low: int, high: int) -> int:
     return int(digits)
 
 
-def listed(session, listing: Listing, endpoint: str, to_json, *, harbor_name: bool = False):
+def listed(session, listing: Listing, endpoint: str, to_json, *, harbor_name: bool = False,
+           where=(), path_args: dict | None = None, whole_page: bool = False):
     """One page of `listing` as `q`, `sort`, `page` and `page_size` ask, with paging headers.
 
     `harbor_name`: Harbor's older `name` parameter filters too (name contains it).
+    `where` narrows the rows (to a project, an execution); `path_args` fill the
+    endpoint's URL in the Link header. With `whole_page`, `to_json` turns the
+    page's rows into JSON at once (in one query), not one row at a time.
     """
     wanted = parse(request.args, listing)
     filters = wanted.filters + (name_filter(request.args) if harbor_name else ())
-    page = search(session, filters, wanted.order, wanted.page, wanted.page_size, listing)
+    page = search(session, filters, wanted.order, wanted.page, wanted.page_size, listing, where)
     # Only our own parameters: url_for would read "_external" and the like as options.
     names = ("q", "sort", "name") if harbor_name else ("q", "sort")
-    args = {key: request.args[key] for key in names if key in request.args}
-    return paged_json([to_json(row) for row in page.items], page, endpoint, args)
+    args = {**(path_args or {}),
+            **{key: request.args[key] for key in names if key in request.args}}
+    items = to_json(page.items) if whole_page else [to_json(row) for row in page.items]
+    return paged_json(items, page, endpoint, args)
 
 
 def paged_json(items: list, page, endpoint: str, args: dict):

@@ -1,4 +1,5 @@
-"""Filtered, sorted, paged listings for the JSON API: instances, registries, projects.
+"""Filtered, sorted, paged listings for the JSON API: instances, registries, projects,
+policies, executions and tasks.
 
 Callers name fields, not columns: the API's query language is parsed in
 `preheat.api.query` and arrives here as `Filter` and `SortKey` values, read
@@ -10,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import false, func, or_, select
 
-from ..models import Instance, Project, Registry
+from ..models import Execution, Instance, Policy, Project, Registry, Task
 from .pages import Page, contains, paginate
 
 OPERATORS = ("equals", "contains", "any_of")
@@ -27,7 +28,7 @@ class Listing:
     text: dict
     flags: dict
     sorts: dict
-    default_sort: str = "name"
+    default_sort: str = "name"  # "-id": newest first
 
     @property
     def id_column(self):
@@ -66,6 +67,32 @@ PROJECTS = Listing(
            "repo_count": Project.repo_count, "creation_time": Project.created_at,
            "update_time": Project.updated_at},
 )
+# A project's policies; the caller narrows the list to the project.
+POLICIES = Listing(
+    Policy,
+    text={"name": Policy.name, "description": Policy.description},
+    flags={"enabled": Policy.enabled},
+    sorts={"id": Policy.id, "name": func.lower(Policy.name), "creation_time": Policy.created_at,
+           "update_time": Policy.updated_at},
+)
+# A policy's executions, newest first unless asked otherwise.
+EXECUTIONS = Listing(
+    Execution,
+    text={"status": Execution.status, "trigger": Execution.trigger},
+    flags={},
+    sorts={"id": Execution.id, "status": Execution.status, "start_time": Execution.start_time,
+           "end_time": Execution.end_time},
+    default_sort="-id",
+)
+# An execution's tasks, in the order they were created unless asked otherwise.
+TASKS = Listing(
+    Task,
+    text={"status": Task.status, "repository": Task.repository, "tag": Task.tag},
+    flags={},
+    sorts={"id": Task.id, "status": Task.status, "repository": Task.repository,
+           "tag": Task.tag, "start_time": Task.start_time, "end_time": Task.end_time},
+    default_sort="id",
+)
 # The instance list's fields, under the names the API has always published.
 TEXT_COLUMNS, FLAG_COLUMNS, SORT_COLUMNS = INSTANCES.text, INSTANCES.flags, INSTANCES.sorts
 
@@ -92,12 +119,13 @@ class SortKey:
 
 
 def search(session, filters=(), order=(), number: int = 1, size: int = 10,
-           listing: Listing = INSTANCES) -> Page:
+           listing: Listing = INSTANCES, where=()) -> Page:
     """One page of the `listing`'s rows matching every filter, in the given order.
 
+    `where`: conditions of the caller's own, such as the project the rows belong to.
     A page past the end is empty rather than clamped, so links stay stable.
     """
-    query = select(listing.model)
+    query = select(listing.model).where(*where)
     for condition in filters:
         query = query.where(_condition(listing, condition))
     return paginate(session, query, _ordering(listing, order), number, size, clamp=False)
@@ -130,7 +158,9 @@ def _ordering(listing: Listing, order):
         column = listing.sorts[key.field]
         keys.append(column.desc() if key.descending else column.asc())
     if not keys:
-        keys.append(listing.sorts[listing.default_sort].asc())
+        field = listing.default_sort.removeprefix("-")
+        column = listing.sorts[field]
+        keys.append(column.desc() if field != listing.default_sort else column.asc())
     # The id breaks ties, so no row shows up on two pages or on none.
     keys.append(listing.id_column.asc())
     return keys

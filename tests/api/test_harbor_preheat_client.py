@@ -131,3 +131,21 @@ def test_stop_and_the_refusals_through_harbors_client(client, images, dragonfly)
     assert {t.status for t in preheat.list_tasks("library", "slow", execution_id)} == \
         {"Stopped"}
     preheat.delete_policy("library", "slow")
+
+
+def test_harbors_client_lists_policies_with_q_sort_and_page(client, images, dragonfly):
+    preheat = set_up(client, images.registry.url, dragonfly().url)
+    provider_id = preheat.list_providers_under_project("library")[0].id
+    for name in ("warm-a", "warm-b", "cold"):
+        preheat.create_policy("library", harbor_client.PreheatPolicy(
+            name=name, provider_id=provider_id, filters=FILTERS, trigger=MANUAL, enabled=True))
+    policies, status, headers = preheat.list_policies_with_http_info(
+        "library", q="name=~warm", sort="-name", page=1, page_size=1)
+    assert status == 200 and [p.name for p in policies] == ["warm-b"]
+    assert headers["X-Total-Count"] == "2" and 'rel="next"' in headers["Link"]
+    assert [p.name for p in preheat.list_policies("library", q="name=~warm", sort="-name",
+                                                  page=2, page_size=1)] == ["warm-a"]
+    assert [p.name for p in preheat.list_policies("library", q="name=cold")] == ["cold"]
+    with pytest.raises(ApiException) as bad:
+        preheat.list_policies("library", q="colour=red")
+    assert bad.value.status == 400 and json.loads(bad.value.body)["errors"][0]["field"] == "q"

@@ -30,7 +30,7 @@ def test_the_button_announces_a_menu(admin_page):
     expect(button(page)).to_have_attribute("aria-expanded", "false")
     button(page).click()
     expect(button(page)).to_have_attribute("aria-expanded", "true")
-    expect(page.get_by_role("menu", name="Actions").get_by_role("menuitem")).to_have_count(4)
+    expect(page.get_by_role("menu", name="Actions").get_by_role("menuitem")).to_have_count(5)
 
 
 @pytest.mark.parametrize("key", ["Enter", " ", "ArrowDown"])
@@ -48,10 +48,11 @@ def test_up_opens_on_the_last_item_and_the_arrows_move_round_past_disabled_items
     button(page).focus()
     page.keyboard.press("ArrowUp")
     expect(item(page, "Delete")).to_be_focused()
-    for key, name in [("ArrowDown", "Edit"), ("ArrowDown", "Deactivate"), ("ArrowDown", "Delete"),
-                      ("ArrowUp", "Deactivate"), ("ArrowUp", "Edit"), ("ArrowUp", "Delete"),
-                      ("Home", "Edit"), ("End", "Delete"), ("e", "Edit"), ("d", "Deactivate"),
-                      ("d", "Delete")]:
+    for key, name in [("ArrowDown", "Edit"), ("ArrowDown", "Set as default"),
+                      ("ArrowDown", "Deactivate"), ("ArrowDown", "Delete"),
+                      ("ArrowUp", "Deactivate"), ("ArrowUp", "Set as default"), ("ArrowUp", "Edit"),
+                      ("ArrowUp", "Delete"), ("Home", "Edit"), ("End", "Delete"), ("e", "Edit"),
+                      ("d", "Deactivate"), ("d", "Delete"), ("s", "Set as default")]:
         page.keyboard.press(key)
         expect(item(page, name)).to_be_focused()
     expect(item(page, "Enable")).to_be_disabled()
@@ -81,6 +82,7 @@ def test_enter_on_an_item_runs_it_and_the_dialog_returns_to_the_button(one_selec
     page = one_selected
     button(page).focus()
     page.keyboard.press("Enter")
+    page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowDown")
     expect(item(page, "Deactivate")).to_be_focused()
     page.keyboard.press("Enter")

@@ -2,11 +2,13 @@
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from preheat.executions import runs
 from preheat.models import Execution, Policy, Task
 from preheat.services import instances, projects, registries
-from tests.executions.conftest import PAT, wait_for
+from tests.executions.conftest import PAT, run_to_end, wait_for
+from tests.providers import kraken as kraken_standin
 
 TAB = "/projects/library/preheat"
 
@@ -169,6 +171,10 @@ def test_set_as_default_moves_the_one_default(admin, setup, session, box):
     _, instance, _ = setup()
     other = instances.create(session, box, {"vendor": "kraken", "name": "kr",
                                             "endpoint": "http://127.0.0.1:9", "default": True})
+    html = text(admin.get("/distributions"))
+    assert re.search(r'data-preheat-needs="one-new-default"[^>]*\s+'
+                     r'hx-post="/distributions/actions/default"', html)
+    assert f'value="{other.id}" data-enabled="true" data-default="true"' in html
     response = admin.post("/distributions/actions/default", {"instance": instance.id})
     assert response.status_code == 204 and "now the default" in response.headers["HX-Trigger"]
     session.expire_all()
@@ -191,3 +197,41 @@ def test_deactivating_a_used_instance_names_its_policies_with_their_projects(adm
     refused = admin.post("/distributions/actions/delete", {"instance": instance.id})
     assert "df is used by preheat policy warm (project library)" in \
         refused.get_data(as_text=True)
+
+
+def test_retry_failed_runs_a_new_execution_of_only_the_error_task(admin, session, app, images,
+                                                                 started, policy):
+    images(["1.0"], kind="docker")
+    images(["oci"], kind="oci")
+    first = run_to_end(app, session, policy(started(kraken_standin.serve), vendor="kraken"))
+    assert sorted((t.tag, t.status) for t in first.tasks) == [("1.0", "Success"),
+                                                             ("oci", "Error")]
+    grid = text(admin.get(f"{TAB}/executions", htmx=True))
+    assert f'hx-post="{TAB}/executions/{first.id}/retry"' in grid
+    response = admin.post(f"{TAB}/executions/{first.id}/retry", htmx=True)
+    assert response.status_code == 204, response.get_data(as_text=True)
+    retried = session.scalar(select(Execution).where(Execution.id != first.id))
+    assert f"Execution {retried.id} started: it retries the failed tasks of execution" \
+           f" {first.id}." in response.headers["HX-Trigger"]
+    retried = wait_for(session, retried.id)
+    assert retried.retry_of == first.id
+    assert [(t.repository, t.tag) for t in retried.tasks] == [("library/app", "oci")]
+    nothing = admin.post(f"{TAB}/executions/{first.id}/retry", htmx=True)
+    assert nothing.status_code == 204, "its Error task is still there to retry"
+
+
+def test_retry_failed_is_refused_while_the_execution_runs(admin, setup, session, app):
+    _, instance, _ = setup(delay=30)
+    new_policy(admin, instance.id)
+    admin.post(f"{TAB}/actions/execute", data={"policy": session.scalar(select(Policy)).id},
+               htmx=True)
+    execution = wait_for(session, session.scalar(select(Execution)).id,
+                         statuses=("Running",))
+    refused = admin.post(f"{TAB}/executions/{execution.id}/retry", htmx=True)
+    assert refused.status_code == 409
+    assert f"Execution {execution.id} is still running; retry it once it has ended." in \
+        refused.headers["HX-Trigger"]
+    assert f'{TAB}/executions/{execution.id}/retry' not in text(
+        admin.get(f"{TAB}/executions", htmx=True))
+    assert session.scalar(select(func.count()).select_from(Execution)) == 1
+    runs.stop(session, execution)

@@ -76,7 +76,8 @@
     const enabled = chosen.filter((box) => box.dataset.enabled === "true").length;
     const rules = {
       one: chosen.length === 1,
-      "one-enabled": chosen.length === 1 && enabled === 1,
+      // Set as default: one enabled instance that is not the default already.
+      "one-new-default": chosen.length === 1 && enabled === 1 && chosen[0].dataset.default !== "true",
       some: chosen.length > 0,
       enabled: enabled > 0,
       disabled: chosen.length - enabled > 0,
