@@ -138,12 +138,13 @@ class Dispatcher:
         for instance_id in instances:
             allowed = self.pacer.take(instance_id, max(1, int(self.settings.submit_rate)))
             if allowed:
-                won, until = work.claim(session, "Pending", allowed, instance_id)
+                won, until = work.claim(session, "Pending", allowed,
+                                         self.settings.work_lease, instance_id)
                 started += self._run(SUBMIT, won, until)
         return started
 
     def _poll(self, session) -> int:
-        won, until = work.claim(session, "Running", POLLS_PER_ROUND)
+        won, until = work.claim(session, "Running", POLLS_PER_ROUND, self.settings.work_lease)
         return self._run(POLL, won, until)
 
     @staticmethod

@@ -26,12 +26,12 @@ from . import runs
 from .settings import Settings
 
 LEASE = Lease(Task.claimed_until)
-WORK_LEASE = 120.0
 RETRY_CAP = 60.0
 
 
-def claim(session, status: str, limit: int, instance_id: int | None = None):
-    """Claim up to `limit` due tasks in `status` of running executions; (ids, until)."""
+def claim(session, status: str, limit: int, lease: float, instance_id: int | None = None):
+    """Claim up to `limit` due tasks in `status` of running executions for `lease`
+    seconds; (ids, until)."""
     now = utcnow()
     query = (select(Task.id).join(Execution, Task.execution_id == Execution.id)
              .where(Task.status == status, Execution.status == "Running",
@@ -44,7 +44,7 @@ def claim(session, status: str, limit: int, instance_id: int | None = None):
     session.commit()
     if not ids:
         return [], now
-    return LEASE.claim(session, ids, WORK_LEASE, Task.status == status)
+    return LEASE.claim(session, ids, lease, Task.status == status)
 
 
 @dataclass

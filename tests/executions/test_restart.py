@@ -1,0 +1,107 @@
+"""A real app process killed (SIGKILL) mid-execution: the next one ends the run, no tag sent twice.
+
+The app runs as gunicorn processes of its own on the test's database (an
+SQLite file, and PostgreSQL when TEST_DATABASE_URL is set); the registry and
+the Dragonfly stand-in run in the test process, so the test sees every job
+creation as it arrives.
+"""
+from __future__ import annotations
+
+import time
+
+import pytest
+from sqlalchemy import func, select
+
+from preheat.models import Task
+from preheat.services import instances, projects, registries
+from tests.executions.conftest import PAT, wait_for
+from tests.executions.processes import Api, AppProcess, environment
+
+# Two submissions a second keep tags Pending while the first jobs run for
+# JOB_SECONDS; a dead process's claims run out after a second.
+SETTINGS = {"PREHEAT_SUBMIT_RATE": 2, "PREHEAT_WORK_LEASE": 1.0,
+            "PREHEAT_POLL_INTERVAL": 0.1, "PREHEAT_POLL_MAX_INTERVAL": 0.3,
+            "PREHEAT_DISPATCH_SECONDS": 0.05, "PREHEAT_HTTP_TIMEOUT": 5.0}
+JOB_SECONDS = 3.0
+
+
+@pytest.fixture
+def served(app_config, tmp_path):
+    """served(**settings): a new app process on the test's database, stopped at teardown."""
+    processes = []
+
+    def start(**settings) -> AppProcess:
+        env = environment(app_config, **{**SETTINGS, **settings})
+        processes.append(AppProcess(env, tmp_path / f"process-{len(processes)}"))
+        return processes[-1].start()
+    yield start
+    for process in processes:
+        process.stop()
+
+
+def provider_for(session, box, registry_url: str, endpoint: str) -> int:
+    """Registry hub, project library on it, and Dragonfly instance df; the instance's id."""
+    registry = registries.create(session, box, {"name": "hub", "url": registry_url})
+    projects.create(session, "library", registry)
+    instance = instances.create(session, box, {
+        "vendor": "dragonfly", "name": "df", "endpoint": endpoint, "auth_mode": "OAUTH",
+        "auth_info": {"token": PAT}})
+    session.commit()
+    return instance.id
+
+
+def statuses(session, execution_id: int) -> dict[str, int]:
+    session.expire_all()
+    counted = dict(session.execute(select(Task.status, func.count()).where(
+        Task.execution_id == execution_id).group_by(Task.status)).all())
+    session.commit()
+    return counted
+
+
+def settled_mid_run(session, execution_id: int, book, timeout: float = 30.0) -> dict:
+    """Wait until tags run and others wait, with every job that reached the provider stored.
+
+    Killing then leaves no submission whose answer was lost: the provider
+    holds exactly the jobs the database knows.
+    """
+    until = time.monotonic() + timeout
+    while time.monotonic() < until:
+        counted = statuses(session, execution_id)
+        stored = sum(n for status, n in counted.items() if status != "Pending")
+        if counted.get("Running", 0) >= 2 and counted.get("Pending", 0) >= 3 \
+                and book.attempts == stored:
+            return counted
+        time.sleep(0.005)
+    raise AssertionError(f"tasks {statuses(session, execution_id)},"
+                         f" {book.attempts} jobs sent")
+
+
+def test_a_killed_process_leaves_its_tasks_to_the_next_which_submits_none_twice(
+        app, session, box, images, dragonfly, served):
+    digests = images([f"1.{n}" for n in range(8)])
+    provider = dragonfly(delay=JOB_SECONDS)
+    instance_id = provider_for(session, box, images.registry.url, provider.url)
+    first = served()
+    api = Api(first.url)
+    api.create_policy(instance_id)
+    execution_id = api.execute()
+
+    at_kill = settled_mid_run(session, execution_id, provider.book)
+    first.kill()
+    sent_before = set(provider.book.submissions)
+    unsent = {tag for tag, digest in digests.items()
+              if not any(digest in url for url in sent_before)}
+    assert len(unsent) == at_kill["Pending"]
+
+    Api(served().url).get("/login")  # a new process, whose dispatcher takes over
+    done = wait_for(session, execution_id, timeout=60)
+    tasks = list(session.scalars(select(Task).where(Task.execution_id == execution_id)))
+    assert done.status == "Success", [t.status_message for t in tasks if t.status != "Success"]
+    assert {t.status for t in tasks} == {"Success"} and len(tasks) == 8
+    assert all(t.end_time is not None for t in tasks)
+    submitted = provider.book.submissions
+    assert sorted(submitted.values()) == [1] * 8, submitted
+    assert provider.book.attempts == 8
+    for tag in unsent:
+        [url] = [url for url in submitted if digests[tag] in url]
+        assert url not in sent_before
