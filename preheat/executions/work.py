@@ -90,7 +90,7 @@ def submit(task_id: int, claimed_until: str) -> str | None:
         submission = context.provider.submit(context.instance_target, state.http, request)
     except SubmitError as error:
         if error.http_status == 429:
-            state.executions.pacer.slow_down(context.instance_id)
+            state.executions.pacer.slow_down(session, context.instance_id)
             wait = error.retry_after or 1.0
             return _retry_later(session, task_id, until, error.reason, wait, notes)
         if error.retry:
@@ -101,7 +101,7 @@ def submit(task_id: int, claimed_until: str) -> str | None:
             reason += (" The job may exist on the provider, so it was not submitted again;"
                        " check the provider, then retry the failed tasks if it does not.")
         return _end(session, task_id, until, "Pending", "Error", reason, notes)
-    state.executions.pacer.accepted(context.instance_id)
+    state.executions.pacer.accepted(session, context.instance_id)
     if pull.note:
         notes["log"] = pull.note
     if not context.provider.confirms:

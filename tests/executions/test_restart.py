@@ -13,41 +13,13 @@ import pytest
 from sqlalchemy import func, select
 
 from preheat.models import Task
-from preheat.services import instances, projects, registries
-from tests.executions.conftest import PAT, wait_for
-from tests.executions.processes import Api, AppProcess, environment
+from tests.executions.conftest import dragonfly_instance, wait_for
+from tests.executions.processes import Api
 
 # Two submissions a second keep tags Pending while the first jobs run for
 # JOB_SECONDS; a dead process's claims run out after a second.
-SETTINGS = {"PREHEAT_SUBMIT_RATE": 2, "PREHEAT_WORK_LEASE": 1.0,
-            "PREHEAT_POLL_INTERVAL": 0.1, "PREHEAT_POLL_MAX_INTERVAL": 0.3,
-            "PREHEAT_DISPATCH_SECONDS": 0.05, "PREHEAT_HTTP_TIMEOUT": 5.0}
+SETTINGS = {"PREHEAT_SUBMIT_RATE": 2, "PREHEAT_WORK_LEASE": 1.0}
 JOB_SECONDS = 3.0
-
-
-@pytest.fixture
-def served(app_config, tmp_path):
-    """served(**settings): a new app process on the test's database, stopped at teardown."""
-    processes = []
-
-    def start(**settings) -> AppProcess:
-        env = environment(app_config, **{**SETTINGS, **settings})
-        processes.append(AppProcess(env, tmp_path / f"process-{len(processes)}"))
-        return processes[-1].start()
-    yield start
-    for process in processes:
-        process.stop()
-
-
-def provider_for(session, box, registry_url: str, endpoint: str) -> int:
-    """Registry hub, project library on it, and Dragonfly instance df; the instance's id."""
-    registry = registries.create(session, box, {"name": "hub", "url": registry_url})
-    projects.create(session, "library", registry)
-    instance = instances.create(session, box, {
-        "vendor": "dragonfly", "name": "df", "endpoint": endpoint, "auth_mode": "OAUTH",
-        "auth_info": {"token": PAT}})
-    session.commit()
-    return instance.id
 
 
 def statuses(session, execution_id: int) -> dict[str, int]:
@@ -80,8 +52,8 @@ def test_a_killed_process_leaves_its_tasks_to_the_next_which_submits_none_twice(
         app, session, box, images, dragonfly, served):
     digests = images([f"1.{n}" for n in range(8)])
     provider = dragonfly(delay=JOB_SECONDS)
-    instance_id = provider_for(session, box, images.registry.url, provider.url)
-    first = served()
+    instance_id = dragonfly_instance(session, box, images.registry.url, provider.url)
+    first = served(**SETTINGS)
     api = Api(first.url)
     api.create_policy(instance_id)
     execution_id = api.execute()
@@ -93,7 +65,7 @@ def test_a_killed_process_leaves_its_tasks_to_the_next_which_submits_none_twice(
               if not any(digest in url for url in sent_before)}
     assert len(unsent) == at_kill["Pending"]
 
-    Api(served().url).get("/login")  # a new process, whose dispatcher takes over
+    Api(served(**SETTINGS).url).get("/login")  # a new process, whose dispatcher takes over
     done = wait_for(session, execution_id, timeout=60)
     tasks = list(session.scalars(select(Task).where(Task.execution_id == execution_id)))
     assert done.status == "Success", [t.status_message for t in tasks if t.status != "Success"]
