@@ -8,11 +8,11 @@ creation as it arrives.
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
 
-from preheat.models import Task
+from preheat.models import Execution, Task, utcnow
 from tests.executions.conftest import dragonfly_instance, wait_for
 from tests.executions.processes import Api
 
@@ -77,3 +77,27 @@ def test_a_killed_process_leaves_its_tasks_to_the_next_which_submits_none_twice(
     for tag in unsent:
         [url] = [url for url in submitted if digests[tag] in url]
         assert url not in sent_before
+
+
+def test_a_submission_under_way_when_its_process_died_is_not_sent_again(app, session, images,
+                                                                         dragonfly, policy):
+    images(["1.0", "1.1"])
+    provider = dragonfly()
+    now = utcnow()
+    execution = Execution(policy=policy(provider), status="Running", trigger="manual",
+                          stop_requested=False, created_at=now, start_time=now)
+    died = now - timedelta(seconds=5)  # as the dead process left it: sending, claim run out
+    session.add_all([Task(execution=execution, repository="library/app", tag="1.0",
+                          start_time=died, claimed_until=died),
+                     Task(execution=execution, repository="library/app", tag="1.1")])
+    session.commit()
+    app.extensions["preheat"].executions.wake()
+    done = wait_for(session, execution.id)
+    tasks = {t.tag: t for t in session.scalars(select(Task).where(
+        Task.execution_id == execution.id))}
+    assert done.status == "Error"
+    assert tasks["1.0"].status == "Error"
+    assert "stopped before the provider's answer was stored" in tasks["1.0"].status_message
+    assert "may exist on the provider" in tasks["1.0"].status_message
+    assert tasks["1.1"].status == "Success"
+    assert provider.book.attempts == 1
