@@ -1,8 +1,8 @@
 """Each process's dispatcher: claims due work from the database and hands it to the engine.
 
 A round plans Pending executions, submits due Pending tasks (paced per
-provider instance), polls Running tasks whose next poll is due, and ends
-executions whose tasks have all ended. It runs every PREHEAT_DISPATCH_SECONDS
+provider instance across all processes: `pacing`), polls Running tasks whose
+next poll is due, and ends executions whose tasks have all ended. It runs every PREHEAT_DISPATCH_SECONDS
 while there is work, rests longer when there is none, and is woken at once
 when an execution starts. Claims make several processes' rounds safe.
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 
 from sqlalchemy import exists, select
 
@@ -19,6 +18,7 @@ from ..engine.core import safe_error
 from ..models import Execution, Policy, Task
 from ..state import current_state
 from . import planning, runs, work
+from .pacing import Pacer
 from .settings import Settings
 
 log = logging.getLogger(__name__)
@@ -27,47 +27,6 @@ POLLS_PER_ROUND = 100
 PLANS_PER_ROUND = 8
 # Idle rounds come this many dispatch intervals apart.
 IDLE_FACTOR = 5
-
-
-class Pacer:
-    """A token bucket per provider instance: at most `rate` submissions a second each.
-
-    A provider's 429 halves that instance's rate (down to one a second); each
-    accepted submission wins a little of it back, up to `rate`.
-    """
-
-    def __init__(self, rate: float, clock=time.monotonic):
-        self.rate = max(float(rate), 1.0)
-        self.clock = clock
-        self._buckets: dict[int, list[float]] = {}  # [tokens, refilled at, current rate]
-        self._lock = threading.Lock()
-
-    def take(self, instance_id: int, wanted: int) -> int:
-        """How many of `wanted` submissions may start now (and are counted as started)."""
-        now = self.clock()
-        with self._lock:
-            bucket = self._bucket(instance_id, now)
-            tokens, then, rate = bucket
-            tokens = min(rate, tokens + (now - then) * rate)
-            granted = min(wanted, int(tokens))
-            bucket[:2] = [tokens - granted, now]
-        return granted
-
-    def slow_down(self, instance_id: int) -> None:
-        """The provider turned a submission away as too many: halve its rate."""
-        with self._lock:
-            bucket = self._bucket(instance_id, self.clock())
-            bucket[2] = max(1.0, bucket[2] / 2)
-            bucket[0] = min(bucket[0], 0.0)
-
-    def accepted(self, instance_id: int) -> None:
-        """A submission went through: win back a tenth of a submission a second."""
-        with self._lock:
-            bucket = self._bucket(instance_id, self.clock())
-            bucket[2] = min(self.rate, bucket[2] + 0.1)
-
-    def _bucket(self, instance_id: int, now: float) -> list[float]:
-        return self._buckets.setdefault(instance_id, [self.rate, now, self.rate])
 
 
 class Dispatcher:
@@ -136,14 +95,18 @@ class Dispatcher:
         session.commit()
         started = 0
         for instance_id in instances:
-            allowed = self.pacer.take(instance_id, max(1, int(self.settings.submit_rate)))
+            allowed = self.pacer.take(session, instance_id,
+                                      max(1, int(self.settings.submit_rate)))
             if allowed:
-                won, until = work.claim(session, "Pending", allowed, instance_id)
+                won, until = work.claim(session, "Pending", allowed,
+                                         self.settings.work_lease, instance_id)
+                if len(won) < allowed:
+                    self.pacer.give_back(session, instance_id, allowed - len(won))
                 started += self._run(SUBMIT, won, until)
         return started
 
     def _poll(self, session) -> int:
-        won, until = work.claim(session, "Running", POLLS_PER_ROUND)
+        won, until = work.claim(session, "Running", POLLS_PER_ROUND, self.settings.work_lease)
         return self._run(POLL, won, until)
 
     @staticmethod

@@ -10,6 +10,10 @@ DEFAULTS = {
     "PREHEAT_SUBMIT_RATE": 10,
     "PREHEAT_EXECUTION_RETENTION": 50,
     "PREHEAT_DISPATCH_SECONDS": 1.0,
+    # How long a process holds a task it submits or polls; a process that dies
+    # leaves its claims to run out after this. It must outlast the longest
+    # provider call, or a slow submission could be claimed a second time.
+    "PREHEAT_WORK_LEASE": 120,
 }
 
 
@@ -21,6 +25,7 @@ class Settings:
     submit_rate: float
     retention: int
     dispatch_seconds: float
+    work_lease: float
 
     @classmethod
     def from_config(cls, config) -> Settings:
@@ -28,4 +33,5 @@ class Settings:
             return float(config.get(key, DEFAULTS[key]))
         return cls(value("PREHEAT_POLL_INTERVAL"), value("PREHEAT_POLL_MAX_INTERVAL"),
                    value("PREHEAT_JOB_DEADLINE"), value("PREHEAT_SUBMIT_RATE"),
-                   int(value("PREHEAT_EXECUTION_RETENTION")), value("PREHEAT_DISPATCH_SECONDS"))
+                   int(value("PREHEAT_EXECUTION_RETENTION")), value("PREHEAT_DISPATCH_SECONDS"),
+                   value("PREHEAT_WORK_LEASE"))

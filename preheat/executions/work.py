@@ -5,7 +5,9 @@ A task is claimed before either job runs (the engine's lease on
 this process's and the task still in the status the job found, so a task
 stopped or taken over meanwhile is never overwritten, and none is submitted
 twice: a submission whose answer was lost ends as Error rather than being
-sent again, since the provider may hold the job.
+sent again, since the provider may hold the job. That includes a submission
+under way when its process died: `start_time` is set on a Pending task just
+before it is sent, so the process that takes the task over knows.
 """
 from __future__ import annotations
 
@@ -26,12 +28,15 @@ from . import runs
 from .settings import Settings
 
 LEASE = Lease(Task.claimed_until)
-WORK_LEASE = 120.0
 RETRY_CAP = 60.0
+MAY_EXIST = (" The job may exist on the provider, so it was not submitted again;"
+             " check the provider, then retry the failed tasks if it does not.")
+INTERRUPTED = "The process submitting it stopped before the provider's answer was stored."
 
 
-def claim(session, status: str, limit: int, instance_id: int | None = None):
-    """Claim up to `limit` due tasks in `status` of running executions; (ids, until)."""
+def claim(session, status: str, limit: int, lease: float, instance_id: int | None = None):
+    """Claim up to `limit` due tasks in `status` of running executions for `lease`
+    seconds; (ids, until)."""
     now = utcnow()
     query = (select(Task.id).join(Execution, Task.execution_id == Execution.id)
              .where(Task.status == status, Execution.status == "Running",
@@ -44,7 +49,7 @@ def claim(session, status: str, limit: int, instance_id: int | None = None):
     session.commit()
     if not ids:
         return [], now
-    return LEASE.claim(session, ids, WORK_LEASE, Task.status == status)
+    return LEASE.claim(session, ids, lease, Task.status == status)
 
 
 @dataclass
@@ -70,8 +75,11 @@ def submit(task_id: int, claimed_until: str) -> str | None:
         return None
     task = context.task
     repository, tag, run_count = task.repository, task.tag, task.run_count
+    interrupted = task.start_time is not None
     settings = _settings()
     session.commit()  # no connection held while the registry and the provider answer
+    if interrupted:
+        return _end(session, task_id, until, "Pending", "Error", INTERRUPTED + MAY_EXIST)
     try:
         artifact = state.registries.artifact(context.registry_target, repository, tag)
         refused = context.provider.accepts(artifact.media_type)
@@ -86,11 +94,13 @@ def submit(task_id: int, claimed_until: str) -> str | None:
                              manifest_url(context.pull_url, repository, artifact.digest),
                              pull.header, context.options, timeout=settings.job_deadline)
     notes = {"digest": artifact.digest, "media_type": artifact.media_type}
+    if not _sending(session, task_id, until):
+        return None
     try:
         submission = context.provider.submit(context.instance_target, state.http, request)
     except SubmitError as error:
         if error.http_status == 429:
-            state.executions.pacer.slow_down(context.instance_id)
+            state.executions.pacer.slow_down(session, context.instance_id)
             wait = error.retry_after or 1.0
             return _retry_later(session, task_id, until, error.reason, wait, notes)
         if error.retry:
@@ -98,10 +108,9 @@ def submit(task_id: int, claimed_until: str) -> str | None:
             return _retry_later(session, task_id, until, error.reason, wait, notes)
         reason = error.reason
         if error.maybe_submitted:
-            reason += (" The job may exist on the provider, so it was not submitted again;"
-                       " check the provider, then retry the failed tasks if it does not.")
+            reason += MAY_EXIST
         return _end(session, task_id, until, "Pending", "Error", reason, notes)
-    state.executions.pacer.accepted(context.instance_id)
+    state.executions.pacer.accepted(session, context.instance_id)
     if pull.note:
         notes["log"] = pull.note
     if not context.provider.confirms:
@@ -185,8 +194,19 @@ def _end(session, task_id, until, status, new_status, message, extra=None) -> st
     return new_status
 
 
+def _sending(session, task_id: int, until: datetime) -> bool:
+    """Mark the claimed task as being sent (its start time); False if it is not ours."""
+    marked = session.execute(update(Task).where(
+        Task.id == task_id, Task.status == "Pending", Task.claimed_until == until)
+        .values(start_time=utcnow())).rowcount == 1
+    session.commit()
+    return marked
+
+
 def _retry_later(session, task_id, until, reason, wait: float, notes) -> str | None:
+    # Not sent, or turned away: no job was created, so no start time.
     values = {"due_at": utcnow() + timedelta(seconds=wait), "run_count": Task.run_count + 1,
+              "start_time": None,
               "status_message": f"{reason} Trying again in {wait:g} s.", **notes}
     return "Pending" if _store(session, task_id, until, "Pending", values,
                                f"not submitted: {reason} Trying again in {wait:g} s.") else None

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Index, String, func, text
+from sqlalchemy import Boolean, Float, Index, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import AUTH_MODES, Base, NamedEndpoint, UTCDateTime, named_checks, utcnow
@@ -35,6 +35,10 @@ class Instance(NamedEndpoint, Base):
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
     setup_timestamp: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The pace of preheat submissions, shared by every process (executions/pacing.py):
+    # when the next is due (epoch seconds), and the rate after a 429 (NULL: as configured).
+    submit_tat: Mapped[float | None] = mapped_column(Float)
+    submit_rate: Mapped[float | None] = mapped_column(Float)
 
     policies = relationship("Policy", back_populates="instance", passive_deletes="all",
                             order_by="Policy.name")

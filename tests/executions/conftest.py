@@ -8,6 +8,7 @@ import pytest
 from preheat.executions import runs
 from preheat.models import Execution, Instance, Policy
 from preheat.services import instances, projects, registries
+from tests.executions.processes import AppProcess, environment
 from tests.providers import dragonfly as dragonfly_standin
 from tests.registry.fixtures import pusher_for
 
@@ -20,6 +21,26 @@ FAST = {"PREHEAT_POLL_INTERVAL": 0.05, "PREHEAT_POLL_MAX_INTERVAL": 0.2,
 def app_config(app_config, request):
     """Polling and dispatching in hundredths of a second, and whatever a test parametrizes."""
     return {**app_config, **FAST, **getattr(request, "param", {})}
+
+
+# Settings of the app processes `served` starts: fast, but not so fast that
+# two processes on two shared cores spend their time dispatching.
+SERVED = {"PREHEAT_POLL_INTERVAL": 0.1, "PREHEAT_POLL_MAX_INTERVAL": 0.3,
+          "PREHEAT_DISPATCH_SECONDS": 0.05, "PREHEAT_HTTP_TIMEOUT": 5.0}
+
+
+@pytest.fixture
+def served(app_config, tmp_path):
+    """served(**settings): a new gunicorn process of the app on the test's database."""
+    processes = []
+
+    def start(**settings) -> AppProcess:
+        env = environment(app_config, **{**SERVED, **settings})
+        processes.append(AppProcess(env, tmp_path / f"process-{len(processes)}"))
+        return processes[-1].start()
+    yield start
+    for process in processes:
+        process.stop()
 
 
 @pytest.fixture
@@ -64,6 +85,17 @@ def policy(session, box, images):
         session.commit()
         return row
     return make
+
+
+def dragonfly_instance(session, box, registry_url: str, endpoint: str) -> int:
+    """Registry hub, project library on it, and Dragonfly instance df; the instance's id."""
+    registry = registries.create(session, box, {"name": "hub", "url": registry_url})
+    projects.create(session, "library", registry)
+    instance = instances.create(session, box, {
+        "vendor": "dragonfly", "name": "df", "endpoint": endpoint, "auth_mode": "OAUTH",
+        "auth_info": {"token": PAT}})
+    session.commit()
+    return instance.id
 
 
 def run_to_end(app, session, policy: Policy, timeout: float = 15.0, **start) -> Execution:

@@ -4,7 +4,8 @@ Creating a job resolves the image as the manager does (its errors answer
 500, as CreatePreheatJob returns them); after `delay` seconds of `clock` the
 job's peers download the config and layers with the headers the manager
 handed them, and the job ends SUCCESS, or FAILURE with each failed peer's
-description. Counts: `submissions` per manifest URL, `polls` of a job.
+description. Counts: `submissions` per manifest URL, `polls` of a job,
+creation `attempts` as they arrive and `refusals` (429) among them.
 """
 from __future__ import annotations
 
@@ -45,6 +46,9 @@ class JobBook:
         self.jobs: dict[int, dict] = {}
         self.submissions: Counter = Counter()
         self.polls = 0
+        # Creation requests as they arrive, those refused with 429, and when the others came.
+        self.attempts, self.refusals = 0, 0
+        self.allowed_times: list[float] = []
         self.poll_times: list[float] = []
         self._allowance, self._checked = self.burst, clock()
         self._resolved: dict[tuple, tuple] = {}
@@ -54,15 +58,18 @@ class JobBook:
 
     def allow(self) -> bool:
         """A token bucket: `rate` creations a second, `burst` at once (the manager's limiter)."""
-        if self.rate is None:
-            return True
         with self._lock:
             now = self.clock()
-            self._allowance = min(self.burst, self._allowance + (now - self._checked) * self.rate)
-            self._checked = now
-            if self._allowance < 1:
-                return False
-            self._allowance -= 1
+            self.attempts += 1
+            if self.rate is not None:
+                self._allowance = min(self.burst,
+                                      self._allowance + (now - self._checked) * self.rate)
+                self._checked = now
+                if self._allowance < 1:
+                    self.refusals += 1
+                    return False
+                self._allowance -= 1
+            self.allowed_times.append(now)
             return True
 
     def create(self, body) -> dict:
