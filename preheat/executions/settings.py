@@ -10,6 +10,8 @@ DEFAULTS = {
     "PREHEAT_SUBMIT_RATE": 10,
     "PREHEAT_EXECUTION_RETENTION": 50,
     "PREHEAT_DISPATCH_SECONDS": 1.0,
+    # How often scheduled policies are looked at: a run starts at most this late.
+    "PREHEAT_SCHEDULE_TICK_SECONDS": 15,
 }
 
 
