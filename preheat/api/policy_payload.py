@@ -148,8 +148,10 @@ def _trigger(text: str) -> dict:
         raise FieldError("trigger", "A scheduled trigger needs trigger_setting.cron, such as"
                                     ' {"type": "scheduled", "trigger_setting": {"cron":'
                                     ' "0 0 2 * * *"}}.')
-    return {"trigger": kind, "schedule": setting["cron"],
-            "timezone": setting.get("timezone") or DEFAULT_ZONE}
+    found = {"trigger": kind, "schedule": setting["cron"]}
+    if "timezone" in setting:  # absent keeps the stored zone: Harbor's clients send none
+        found["timezone"] = setting["timezone"]
+    return found
 
 
 def trigger_json(policy: Policy) -> str:
