@@ -27,6 +27,13 @@ def provider_name(vendor: str) -> str:
     return provider.name if provider else vendor
 
 
+TRIGGER_LABELS = {"manual": "Manual", "scheduled": "Scheduled", "event_based": "Event based"}
+
+
+def trigger_label(trigger: str) -> str:
+    return TRIGGER_LABELS.get(trigger, trigger)
+
+
 def auth_label(mode: str) -> str:
     return AUTH_MODE_LABELS.get(mode, mode)
 
