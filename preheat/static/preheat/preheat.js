@@ -499,7 +499,8 @@
       label.textContent = zone ? `(${zone})` : "";
     });
   }
-  document.addEventListener("htmx:afterSettle", (event) => showLocalTimes(event.detail.target));
+  // htmx:load names the new content itself, also when it replaced its target (outerHTML).
+  document.addEventListener("htmx:load", (event) => showLocalTimes(event.detail.elt));
 
   updateActions();
   showLocalTimes(root());
