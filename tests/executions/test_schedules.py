@@ -163,3 +163,11 @@ def _copy(session, row, name) -> Policy:
     session.add(copy)
     session.commit()
     return copy
+
+
+def test_the_executions_grid_says_a_scheduled_run_was_late(app, admin, session, dragonfly,
+                                                           policy):
+    row = scheduled(session, policy(dragonfly()))
+    fire(app, row.next_run_at + timedelta(hours=3, minutes=2, seconds=10))
+    page = admin.get("/projects/library/preheat").get_data(as_text=True)
+    assert "<td>Scheduled, late by 3 h 2 min</td>" in page
