@@ -95,3 +95,20 @@ def test_an_event_based_policy_is_saved_with_its_trigger(admin, setup, session):
     policy = session.query(Policy).one()
     assert (policy.trigger, policy.next_run_at) == ("event_based", None)
     assert ">Event based<" in text(admin.get(TAB))
+
+
+def test_the_edit_dialog_shows_the_stored_schedule_and_saving_manual_clears_it(admin, setup,
+                                                                               session):
+    _, instance, _ = setup()
+    new_policy(admin, instance.id, trigger="scheduled", schedule="*/30 * * * *",
+               timezone="Asia/Tokyo")
+    policy = session.query(Policy).one()
+    dialog = text(admin.get(f"{TAB}/{policy.id}/edit", htmx=True))
+    assert 'value="*/30 * * * *"' in dialog and 'value="Asia/Tokyo"' in dialog
+    assert '<option selected value="scheduled">Scheduled</option>' in dialog
+    response = admin.post(f"{TAB}/{policy.id}/edit", htmx=True, data={
+        "instance_id": str(instance.id), "name": "warm", "repositories": "**", "tags": "**",
+        "trigger": "manual", "enabled": "y"})
+    assert response.status_code == 204, response.get_data(as_text=True)
+    session.expire_all()
+    assert (policy.trigger, policy.schedule, policy.next_run_at) == ("manual", None, None)
