@@ -11,6 +11,7 @@ from werkzeug.utils import import_string
 
 from .crypto import SecretBox, load_or_create_key_file, parse_keys
 from .engine import Engine, Periodic, ThreadRunner
+from .executions import schedules
 from .executions.dispatcher import Dispatcher
 from .executions.settings import DEFAULTS as EXECUTION_DEFAULTS
 from .executions.settings import Settings as ExecutionSettings
@@ -83,12 +84,15 @@ def init_app(app: Flask, *, url_prefix: str | None = None, api_prefix: str | Non
         engine=None,
         health=None,
     )
+    schedule_tick = float(app.config["PREHEAT_SCHEDULE_TICK_SECONDS"])
     state.engine = Engine(app, ThreadRunner(int(app.config["PREHEAT_HEALTH_CONCURRENCY"])),
-                          tick_seconds=float(app.config["PREHEAT_TICK_SECONDS"]))
+                          tick_seconds=min(float(app.config["PREHEAT_TICK_SECONDS"]),
+                                           schedule_tick))
     state.health = HealthChecks(state.engine, state.http)
     state.registries = RegistryClient(state.http)
     state.registry_health = HealthChecks(state.engine, state.http, REGISTRIES)
     state.engine.every(Periodic("prune-audit", timedelta(hours=1), _prune_audit))
+    state.engine.every(schedules.periodic(schedule_tick))
     state.executions = Dispatcher(state.engine, ExecutionSettings.from_config(app.config))
     app.before_request(state.engine.start)
     app.before_request(state.executions.start)

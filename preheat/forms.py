@@ -153,7 +153,12 @@ class PolicyForm(FlaskForm):
     description = TextAreaField("Description", validators=[Rule(check_description)])
     repositories = StringField("Repositories", default="**")
     tags = StringField("Tags", default="**")
-    trigger = SelectField("Trigger", default="manual", choices=[SelectChoice("manual", "Manual")])
+    trigger = SelectField("Trigger", default="manual",
+                          choices=[SelectChoice("manual", "Manual"),
+                                   SelectChoice("scheduled", "Scheduled"),
+                                   SelectChoice("event_based", "Event based")])
+    schedule = StringField("Cron expression")
+    timezone = StringField("Time zone", default="UTC")
     enabled = BooleanField("Enable", default=True)
 
     def __init__(self, *args, options: dict | None = None, **kwargs):
@@ -166,6 +171,7 @@ class PolicyForm(FlaskForm):
         return {"instance_id": self.instance_id.data, "name": self.name.data,
                 "description": self.description.data, "repositories": self.repositories.data,
                 "tags": self.tags.data, "trigger": self.trigger.data,
+                "schedule": self.schedule.data, "timezone": self.timezone.data,
                 "enabled": self.enabled.data, "options": self.options}
 
     def add_error(self, field: str, message: str) -> None:

@@ -58,9 +58,12 @@ def live_server(app):
 
 
 @contextmanager
-def open_tab(browser, base_url: str):
-    """A fresh browser tab on `base_url`; a script error or CSP violation fails the test."""
-    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 860})
+def open_tab(browser, base_url: str, **options):
+    """A fresh browser tab on `base_url`; a script error or CSP violation fails the test.
+
+    `options` go to the browser context (a `timezone_id`, say)."""
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 860},
+                                  **options)
     page = context.new_page()
     page.set_default_timeout(10_000)
     errors: list[str] = []

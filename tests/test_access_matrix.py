@@ -61,6 +61,8 @@ ACCESS = {
     "preheat.edit_policy": "sysadmin",
     "preheat.policy_provider_fields": "sysadmin",
     "preheat.policy_preview": "sysadmin",
+    "preheat.policy_trigger_fields": "sysadmin",
+    "preheat.policy_schedule_check": "sysadmin",
     "preheat.executions": "sysadmin",
     "preheat.confirm_stop": "sysadmin",
     "preheat.stop_execution": "sysadmin",

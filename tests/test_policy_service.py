@@ -58,7 +58,11 @@ def test_names_are_unique_within_a_project_only(session, setup):
 
 @pytest.mark.parametrize("data, field, message", [
     ({"tags": "a,,b"}, "tags", "empty alternative"),
-    ({"trigger": "scheduled"}, "trigger", "Manual for now"),
+    ({"trigger": "weekly"}, "trigger", "manual, scheduled or event_based"),
+    ({"trigger": "scheduled"}, "schedule", "needs a cron expression"),
+    ({"trigger": "scheduled", "schedule": "5 0 2 * * *"}, "schedule", "seconds field"),
+    ({"trigger": "scheduled", "schedule": "0 2 * * *", "timezone": "Mars/Olympus"},
+     "timezone", "Unknown time zone"),
     ({"name": "-bad"}, "name", "letters, digits"),
     ({"instance_id": 999}, "instance_id", "No provider instance")])
 def test_bad_fields_say_why(session, setup, data, field, message):

@@ -21,8 +21,11 @@ from .responses import Answer
 JSON_MAX = 4096
 FILTERS = ('JSON in a string: [{"type": "repository", "value": "**"}, {"type": "tag", "value":'
            ' "v1.*"}]. Doublestar globs relative to the project; an absent type matches all.')
-TRIGGER = ('JSON in a string: {"type": "manual", "trigger_setting": {}}; only manual runs for'
-           ' now.')
+TRIGGER = ('JSON in a string: {"type": "manual", "trigger_setting": {}}, {"type": "scheduled",'
+           ' "trigger_setting": {"cron": "0 0 2 * * *", "timezone": "UTC"}} or {"type":'
+           ' "event_based"}. cron: 5 fields, or 6 with seconds first (they must be 0);'
+           ' timezone: an IANA name, UTC when absent. Answers add the next_scheduled_time'
+           ' (RFC 3339, UTC) of a scheduled policy.')
 EXTRA_ATTRS = ('JSON in a string: the provider\'s options, such as {"scope": "all_peers",'
                ' "cluster_ids": [1], "platform": "linux/amd64"} for Dragonfly.')
 SCOPE = ("Harbor 2.12's scope (single_peer or all_peers, or Dragonfly's single_seed_peer,"
@@ -117,7 +120,10 @@ class Execution(Answer):
     metrics: Metrics
     trigger: Literal[TRIGGERS]
     extra_attrs: dict = Field(description="retry_of: the execution whose failed tasks this"
-                                          " one retries, when it does.")
+                                          " one retries, when it does. A scheduled run's"
+                                          " due_at, schedule, timezone, late_seconds, and"
+                                          " late (\"late by 3 h 2 min\") when it started"
+                                          " later than a tick or two.")
     start_time: datetime = Field(description="RFC 3339, UTC: when it was started.")
     end_time: Optional[datetime] = Field(description="RFC 3339, UTC; null until it ends.")
 

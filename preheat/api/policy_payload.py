@@ -10,6 +10,7 @@ import json
 from contextlib import contextmanager
 
 from ..models import TRIGGERS, Policy
+from ..policies.schedule import DEFAULT_ZONE
 from ..services import policies
 from ..services.errors import Conflict
 from ..validation import FieldError
@@ -24,10 +25,13 @@ POLICY = Shape("policy", tuple(PolicyBody.model_fields),
 # The service's fields, as the body names them; any other is a provider option.
 FIELDS = {"name": "name", "description": "description", "instance_id": "provider_id",
           "repositories": "filters", "tags": "filters", "trigger": "trigger",
-          "enabled": "enabled", "options": "extra_attrs"}
+          "schedule": "trigger", "timezone": "trigger", "enabled": "enabled",
+          "options": "extra_attrs"}
 FILTER_TYPES = {"repository": "repositories", "tag": "tags"}
 # Harbor 2.12 spells Dragonfly's scopes its own way.
 HARBOR_SCOPES = {"single_peer": "single_seed_peer"}
+TRIGGER_SHAPE = ('{"type": "manual", "trigger_setting": {}}, {"type": "scheduled",'
+                 ' "trigger_setting": {"cron": "0 0 2 * * *"}} or {"type": "event_based"}')
 FILTERS_SHAPE = ('filters must be a JSON array in a string, such as [{"type": "repository",'
                  ' "value": "**"}, {"type": "tag", "value": "v1.*"}].')
 
@@ -75,7 +79,7 @@ def _data(valid: PolicyBody, policy: Policy | None) -> dict:
     if valid.filters is not None:
         data.update(_filters(valid.filters))
     if valid.trigger is not None:
-        data["trigger"] = _trigger(valid.trigger)
+        data.update(_trigger(valid.trigger))
     if valid.extra_attrs is not None or valid.scope is not None:
         if valid.extra_attrs is not None:
             options = _decoded("extra_attrs", valid.extra_attrs, dict, "an object, such as"
@@ -125,21 +129,44 @@ def _filters(text: str) -> dict:
     return found
 
 
-def _trigger(text: str) -> str:
-    trigger = _decoded("trigger", text, dict, '{"type": "manual", "trigger_setting": {}}')
+def _trigger(text: str) -> dict:
+    """trigger, schedule and timezone from Harbor's trigger; the service checks the cron."""
+    trigger = _decoded("trigger", text, dict, TRIGGER_SHAPE)
     kind = trigger.get("type", "manual")
     if kind not in TRIGGERS:
         raise FieldError("trigger", "The trigger's type must be manual, scheduled or"
                                     " event_based.")
-    if not isinstance(trigger.get("trigger_setting", {}), (dict, type(None))):
+    setting = trigger.get("trigger_setting") or {}
+    if not isinstance(setting, dict):
         raise FieldError("trigger", "trigger_setting must be an object.")
-    return kind
+    if kind != "scheduled":
+        return {"trigger": kind}
+    for key in ("cron", "timezone"):
+        if not isinstance(setting.get(key, ""), (str, type(None))):
+            raise FieldError("trigger", f"trigger_setting's {key} must be a string.")
+    if not setting.get("cron"):
+        raise FieldError("trigger", "A scheduled trigger needs trigger_setting.cron, such as"
+                                    ' {"type": "scheduled", "trigger_setting": {"cron":'
+                                    ' "0 0 2 * * *"}}.')
+    found = {"trigger": kind, "schedule": setting["cron"]}
+    if "timezone" in setting:  # absent keeps the stored zone: Harbor's clients send none
+        found["timezone"] = setting["timezone"]
+    return found
+
+
+def trigger_json(policy: Policy) -> str:
+    """The trigger as Harbor writes it; a schedule's time zone and next run time with it."""
+    setting = {}
+    if policy.trigger == "scheduled" and policy.schedule:
+        setting = {"cron": policy.schedule, "timezone": policy.timezone or DEFAULT_ZONE,
+                   "next_scheduled_time": policy.next_run_at.isoformat()
+                   if policy.next_run_at else None}
+    return json.dumps({"type": policy.trigger, "trigger_setting": setting})
 
 
 def policy_json(policy: Policy) -> dict:
     """A policy as Harbor's API shows it: filters, trigger and options as JSON strings."""
     options = policies.options_of(policy)
-    setting = {"cron": policy.schedule} if policy.schedule else {}
     return PreheatPolicy(
         id=policy.id,
         name=policy.name,
@@ -149,7 +176,7 @@ def policy_json(policy: Policy) -> dict:
         provider_name=policy.instance.name,
         filters=json.dumps([{"type": "repository", "value": policy.repositories},
                             {"type": "tag", "value": policy.tags}]),
-        trigger=json.dumps({"type": policy.trigger, "trigger_setting": setting}),
+        trigger=trigger_json(policy),
         enabled=policy.enabled,
         extra_attrs=json.dumps(options, sort_keys=True),
         scope=options.get("scope"),

@@ -14,6 +14,8 @@ DEFAULTS = {
     # leaves its claims to run out after this. It must outlast the longest
     # provider call, or a slow submission could be claimed a second time.
     "PREHEAT_WORK_LEASE": 120,
+    # How often scheduled policies are looked at: a run starts at most this late.
+    "PREHEAT_SCHEDULE_TICK_SECONDS": 15,
 }
 
 

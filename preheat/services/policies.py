@@ -3,8 +3,10 @@
 A policy belongs to a project and pushes the images its filters match to
 one enabled provider instance. Input is a plain dict whose keys are the
 fields to set (name, description, instance_id, repositories, tags, trigger,
-enabled, options); a missing key means "leave as it is". The provider's own
-options (Dragonfly's scope, cluster ids, platform) are checked by its driver.
+schedule, timezone, enabled, options); a missing key means "leave as it is".
+The provider's own options (Dragonfly's scope, cluster ids, platform) are
+checked by its driver. A scheduled policy's next run time is worked out when
+its schedule is saved; the schedule tick fires it (executions.schedules).
 """
 from __future__ import annotations
 
@@ -13,8 +15,9 @@ import json
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..models import Execution, Instance, Policy, Project, utcnow
+from ..models import TRIGGERS, Execution, Instance, Policy, Project, utcnow
 from ..policies.filters import parse
+from ..policies.schedule import check_cron, check_zone
 from ..providers import OptionError, get_provider
 from ..validation import FieldError, check_description, check_name
 from . import audit
@@ -23,10 +26,9 @@ from .saving import audit_failure, changes, commit, ensure_unique, gone_meanwhil
 
 AS_POLICY = {"object_type": "policy"}
 KIND = {**AS_POLICY, "noun": "policy"}
-# Schedules and image pushes come with their own triggers; until then a policy runs by hand.
-TRIGGERS = ("manual",)
-AUDITED = ("name", "description", "instance_id", "repositories", "tags", "trigger", "enabled",
-           "options")
+AUDITED = ("name", "description", "instance_id", "repositories", "tags", "trigger", "schedule",
+           "timezone", "enabled", "options")
+TRIGGER_FIELDS = {"trigger", "schedule", "timezone"}
 _CONFLICTS = {"uq_preheat_policy_project_name_ci": (
     "name", "A policy with this name already exists in the project.")}
 
@@ -121,8 +123,8 @@ def _apply(session: Session, policy: Policy, data: dict) -> None:
     for field in ("repositories", "tags"):
         if field in data:
             setattr(policy, field, parse(field, data[field]).text)
-    if "trigger" in data:
-        policy.trigger = _trigger(data["trigger"])
+    if TRIGGER_FIELDS & data.keys():
+        _apply_trigger(policy, data)
     if "enabled" in data:
         policy.enabled = bool(data["enabled"])
     if "options" in data or "instance_id" in data:
@@ -141,11 +143,25 @@ def _instance(session: Session, value) -> Instance:
     return instance
 
 
+def _apply_trigger(policy: Policy, data: dict) -> None:
+    """Set the trigger; a schedule saved changed (or anew) is next due at its next time."""
+    trigger = _trigger(data.get("trigger", policy.trigger))
+    if trigger != "scheduled":
+        policy.trigger, policy.schedule, policy.timezone = trigger, None, None
+        policy.next_run_at = None
+        return
+    cron = check_cron(data.get("schedule", policy.schedule))
+    zone = check_zone(data.get("timezone", policy.timezone))
+    if policy.next_run_at is None or \
+            (policy.trigger, policy.schedule, policy.timezone) != (trigger, cron.text, zone):
+        policy.next_run_at = cron.next_after(utcnow(), zone)
+    policy.trigger, policy.schedule, policy.timezone = trigger, cron.text, zone
+
+
 def _trigger(value) -> str:
     trigger = str(value or "manual").lower()
     if trigger not in TRIGGERS:
-        raise FieldError("trigger", "A policy runs Manual for now (Execute); scheduled and"
-                                    " image-push triggers are not available yet.")
+        raise FieldError("trigger", "The trigger must be manual, scheduled or event_based.")
     return trigger
 
 
@@ -165,4 +181,5 @@ def _snapshot(policy: Policy) -> dict:
 
 def _describe(policy: Policy) -> str:
     return (f"policy of project {policy.project.name} into {policy.instance.name},"
-            f" repositories {policy.repositories}, tags {policy.tags}, {policy.trigger}")
+            f" repositories {policy.repositories}, tags {policy.tags}, {policy.trigger}"
+            + (f" ({policy.schedule}, {policy.timezone})" if policy.schedule else ""))

@@ -14,7 +14,7 @@ from ..services.errors import Conflict, NotFound
 from ..services.pages import paginate
 from ..state import current_state
 from . import tasks
-from .presenters import format_datetime
+from .presenters import format_datetime, trigger_text
 
 PAGE_SIZE = 15
 # How often the grid asks again while an execution is pending or running.
@@ -81,7 +81,7 @@ def rows(session, project: Project, items) -> list[ExecutionRow]:
         result.append(ExecutionRow(
             execution.id, execution.policy.name, execution.status,
             TONES.get(execution.status, "unknown"), execution.status_message or "",
-            execution.trigger.capitalize(), format_datetime(execution.start_time),
+            trigger_text(execution.trigger, execution.trigger_detail), format_datetime(execution.start_time),
             duration(execution.start_time, execution.end_time, now),
             f"{counted['Success']}/{total}", execution.status in runs.WAITING,
             execution.status == "Error" and counted["Error"] > 0,

@@ -15,7 +15,7 @@ from ..services.pages import contains, paginate
 from ..state import current_state
 from . import actions, executions, listing, policy_form, toasts
 from .kinds import POLICY
-from .presenters import format_datetime, provider_name
+from .presenters import format_datetime, iso_utc, provider_name, trigger_label
 
 COLUMNS = (
     ("Name", "name", ""),
@@ -23,11 +23,12 @@ COLUMNS = (
     ("Provider", None, ""),
     ("Filters", None, ""),
     ("Trigger", None, ""),
+    ("Next run", "next_run_at", "preheat-nowrap"),
     ("Creation time", "created_at", "preheat-nowrap"),
     ("Description", None, ""),
 )
 SORTS = {"name": func.lower(Policy.name), "enabled": Policy.enabled,
-         "created_at": Policy.created_at}
+         "created_at": Policy.created_at, "next_run_at": Policy.next_run_at}
 TABLE = listing.Table("preheat.policies", listing.Listing(Policy, (), Policy.__table__, SORTS,
                                                           Policy.name, SORTS["name"], Policy.id),
                       COLUMNS, "preheat/project_preheat.html", "preheat/_policies.html",
@@ -46,6 +47,9 @@ class PolicyRow(NamedTuple):
     repositories: str
     tags: str
     trigger: str
+    schedule: str
+    next_run_iso: str
+    next_run_text: str
     created_iso: str
     created_text: str
     description: str
@@ -81,8 +85,10 @@ def list_policies(name: str):
 def rows(items) -> list[PolicyRow]:
     """The rows for the policies `items`."""
     return [PolicyRow(p.id, p.name, p.enabled, p.instance.name, provider_name(p.instance.vendor),
-                      p.repositories, p.tags, p.trigger.capitalize(), p.created_at.isoformat(),
-                      format_datetime(p.created_at), p.description or "") for p in items]
+                      p.repositories, p.tags, trigger_label(p.trigger), p.schedule or "",
+                      iso_utc(p.next_run_at), format_datetime(p.next_run_at),
+                      p.created_at.isoformat(), format_datetime(p.created_at),
+                      p.description or "") for p in items]
 
 
 def edit_selected(name: str):

@@ -9,13 +9,14 @@ from ..forms import PolicyForm
 from ..htmx import page_or_partial
 from ..models import Instance, Policy
 from ..policies.filters import parse
+from ..policies.schedule import zone_names
 from ..providers import get_provider
 from ..services import policies, projects
 from ..services.errors import NotFound
 from ..services.preview import preview
 from ..state import current_state
 from ..validation import FieldError
-from . import dialogs
+from . import dialogs, policy_trigger
 from .kinds import POLICY
 
 OPTION_PREFIX = "option-"
@@ -29,6 +30,7 @@ def register(bp) -> None:
     bp.add_url_rule("/projects/<name>/preheat/provider-fields", "policy_provider_fields",
                     provider_fields)
     bp.add_url_rule("/projects/<name>/preheat/preview", "policy_preview", show_preview)
+    policy_trigger.register(bp)
 
 
 def new_policy(name: str):
@@ -112,4 +114,4 @@ def _dialog(form, project, policy, choices):
                            status=dialogs.status_of(), form=form, project=project,
                            policy=policy, has_instances=bool(choices),
                            fields=_fields_of(chosen), values=form.options,
-                           errors=form.option_errors)
+                           errors=form.option_errors, zones=zone_names())

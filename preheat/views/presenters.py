@@ -1,6 +1,7 @@
 """How stored values read on a page: labels, times, the status badge."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import NamedTuple
@@ -25,6 +26,23 @@ class HealthView(NamedTuple):
 def provider_name(vendor: str) -> str:
     provider = get_provider(vendor)
     return provider.name if provider else vendor
+
+
+TRIGGER_LABELS = {"manual": "Manual", "scheduled": "Scheduled", "event_based": "Event based"}
+
+
+def trigger_label(trigger: str) -> str:
+    return TRIGGER_LABELS.get(trigger, trigger)
+
+
+def trigger_text(trigger: str, detail: str | None) -> str:
+    """How an execution was triggered: "Scheduled, late by 3 h 2 min" when it was late."""
+    try:
+        known = json.loads(detail) if detail else {}
+    except ValueError:
+        known = {}
+    late = known.get("late") if isinstance(known, dict) else None
+    return trigger_label(trigger) + (f", {late}" if isinstance(late, str) else "")
 
 
 def auth_label(mode: str) -> str:

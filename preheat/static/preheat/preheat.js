@@ -484,5 +484,25 @@
     }, () => showAlert("The browser did not let the page copy; select the digest in its tooltip instead."));
   });
 
+  // Times the server writes in UTC ([data-preheat-local]) also read in the browser's own zone.
+  const localTime = new Intl.DateTimeFormat(undefined, {
+    weekday: "short", year: "numeric", month: "2-digit", day: "2-digit",
+    hour: "2-digit", minute: "2-digit", timeZoneName: "short",
+  });
+  function showLocalTimes(scope) {
+    if (!(scope instanceof Element) || !inRoot(scope)) return;
+    scope.querySelectorAll("time[data-preheat-local]").forEach((time) => {
+      const moment = new Date(time.getAttribute("datetime"));
+      if (!Number.isNaN(moment.getTime())) time.textContent = localTime.format(moment);
+    });
+    const zone = localTime.resolvedOptions().timeZone;
+    scope.querySelectorAll("[data-preheat-local-zone]").forEach((label) => {
+      label.textContent = zone ? `(${zone})` : "";
+    });
+  }
+  // htmx:load names the new content itself, also when it replaced its target (outerHTML).
+  document.addEventListener("htmx:load", (event) => showLocalTimes(event.detail.elt));
+
   updateActions();
+  showLocalTimes(root());
 })();
