@@ -10,6 +10,8 @@ DEFAULTS = {
     "PREHEAT_SUBMIT_RATE": 10,
     "PREHEAT_EXECUTION_RETENTION": 50,
     "PREHEAT_DISPATCH_SECONDS": 1.0,
+    "PREHEAT_EVENT_BATCH_SECONDS": 5.0,
+    "PREHEAT_EVENT_RETENTION_DAYS": 7,
 }
 
 
@@ -21,6 +23,7 @@ class Settings:
     submit_rate: float
     retention: int
     dispatch_seconds: float
+    event_batch_seconds: float = DEFAULTS["PREHEAT_EVENT_BATCH_SECONDS"]
 
     @classmethod
     def from_config(cls, config) -> Settings:
@@ -28,4 +31,5 @@ class Settings:
             return float(config.get(key, DEFAULTS[key]))
         return cls(value("PREHEAT_POLL_INTERVAL"), value("PREHEAT_POLL_MAX_INTERVAL"),
                    value("PREHEAT_JOB_DEADLINE"), value("PREHEAT_SUBMIT_RATE"),
-                   int(value("PREHEAT_EXECUTION_RETENTION")), value("PREHEAT_DISPATCH_SECONDS"))
+                   int(value("PREHEAT_EXECUTION_RETENTION")), value("PREHEAT_DISPATCH_SECONDS"),
+                   value("PREHEAT_EVENT_BATCH_SECONDS"))

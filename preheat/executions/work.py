@@ -70,10 +70,12 @@ def submit(task_id: int, claimed_until: str) -> str | None:
         return None
     task = context.task
     repository, tag, run_count = task.repository, task.tag, task.run_count
+    # A pushed tag's task holds the digest its push named: that image, even if the tag moved.
+    reference = task.digest or tag
     settings = _settings()
     session.commit()  # no connection held while the registry and the provider answer
     try:
-        artifact = state.registries.artifact(context.registry_target, repository, tag)
+        artifact = state.registries.artifact(context.registry_target, repository, reference)
         refused = context.provider.accepts(artifact.media_type)
         if refused:
             return _end(session, task_id, until, "Pending", "Error", refused)
