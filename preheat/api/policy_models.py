@@ -117,7 +117,11 @@ class Execution(Answer):
     metrics: Metrics
     trigger: Literal[TRIGGERS]
     extra_attrs: dict = Field(description="retry_of: the execution whose failed tasks this"
-                                          " one retries, when it does.")
+                                          " one retries, when it does. An event_based one:"
+                                          " events (id, repository, tag, digest, time and user"
+                                          " of each push that started it, the first 100),"
+                                          " events_total, and artifacts (the pushed tags with"
+                                          " their digests).")
     start_time: datetime = Field(description="RFC 3339, UTC: when it was started.")
     end_time: Optional[datetime] = Field(description="RFC 3339, UTC; null until it ends.")
 

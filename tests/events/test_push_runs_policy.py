@@ -6,8 +6,10 @@ import pytest
 import requests
 
 from preheat.models import AuditEntry, Task
+from tests.accounts import ADMIN
 from tests.events.conftest import envelope
 from tests.executions.conftest import deactivate, wait_for
+from tests.helpers import basic
 
 
 def tasks_of(session, execution):
@@ -153,3 +155,20 @@ def test_an_unreachable_registry_leaves_an_error_execution_saying_why(notified, 
     execution = wait_for(session, execution.id)
     assert execution.status == "Error"
     assert "registry hub could not be read" in execution.status_message
+
+
+def test_the_execution_page_and_api_name_the_push_that_started_it(notified, dragonfly, session,
+                                                                   admin):
+    policy = notified.policy(dragonfly())
+    digest = notified.push("1.0")
+    notified.wait_for_events(1)
+    [execution] = notified.executions(policy)
+    page = admin.get(f"/projects/library/preheat/executions/{execution.id}")
+    text = page.get_data(as_text=True)
+    assert "Started by 1 push" in text and "library/app:1.0" in text and digest in text
+    grid = admin.get("/projects/library/preheat/executions", htmx=True).get_data(as_text=True)
+    assert "Event based" in grid and 'data-preheat-polling="true"' in grid
+    api = admin.http.get(f"/api/v2.0/projects/library/preheat/policies/warm/executions/"
+                         f"{execution.id}", headers=basic(*ADMIN)).get_json()
+    assert api["trigger"] == "event_based"
+    assert [(e["tag"], e["digest"]) for e in api["extra_attrs"]["events"]] == [("1.0", digest)]
