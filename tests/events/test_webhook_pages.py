@@ -69,5 +69,5 @@ def test_a_bad_envelope_with_the_right_secret_is_a_400_naming_the_field(app, ses
                          headers={"Authorization": value})
     assert answer.status_code == 400
     assert answer.get_json()["errors"][0]["field"] == "events.0.target"
-    assert client.post(url, data="nope", headers={"Authorization": value,
-                                                   "Content-Type": "text/plain"}).status_code == 415
+    plain = {"Authorization": value, "Content-Type": "text/plain"}
+    assert client.post(url, data="nope", headers=plain).status_code == 415
