@@ -36,6 +36,7 @@ bench: $(BIN)/.installed-dev
 	$(BIN)/python scripts/list_speed.py
 	$(BIN)/python scripts/list_profile.py
 	$(BIN)/python scripts/repositories_speed.py
+	$(BIN)/python scripts/webhook_speed.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -5,13 +5,14 @@ import atexit
 from datetime import timedelta
 from typing import Any, Callable
 
-from flask import Flask
+from flask import Flask, current_app
 from sqlalchemy import event
 from werkzeug.utils import import_string
 
 from .crypto import SecretBox, load_or_create_key_file, parse_keys
 from .engine import Engine, Periodic, ThreadRunner
 from .executions import schedules
+from .events import retention as event_retention
 from .executions.dispatcher import Dispatcher
 from .executions.settings import DEFAULTS as EXECUTION_DEFAULTS
 from .executions.settings import Settings as ExecutionSettings
@@ -93,6 +94,7 @@ def init_app(app: Flask, *, url_prefix: str | None = None, api_prefix: str | Non
     state.registry_health = HealthChecks(state.engine, state.http, REGISTRIES)
     state.engine.every(Periodic("prune-audit", timedelta(hours=1), _prune_audit))
     state.engine.every(schedules.periodic(schedule_tick))
+    state.engine.every(Periodic("prune-events", timedelta(hours=1), _prune_events))
     state.executions = Dispatcher(state.engine, ExecutionSettings.from_config(app.config))
     app.before_request(state.engine.start)
     app.before_request(state.executions.start)
@@ -108,6 +110,11 @@ def init_app(app: Flask, *, url_prefix: str | None = None, api_prefix: str | Non
 
 def _prune_audit() -> int:
     return audit.prune(current_state().session)
+
+
+def _prune_events() -> int:
+    return event_retention.prune(current_state().session,
+                                 float(current_app.config["PREHEAT_EVENT_RETENTION_DAYS"]))
 
 
 def _host_extensions(app: Flask):

@@ -101,9 +101,10 @@ def test_periodic_work_fires_once_per_due_time_however_many_processes_tick(two_a
 def test_a_process_down_over_several_due_times_runs_the_work_once(two_apps):
     (first, first_runs), (second, second_runs) = (counting(app) for app in two_apps)
     now = utcnow()
-    assert first.tick(now) == ["prune-audit", "schedules", "count"]
+    assert first.tick(now) == ["prune-audit", "schedules", "prune-events", "count"]
     later = now + timedelta(hours=5)  # five due times missed
-    assert [second.tick(later), first.tick(later)] == [["prune-audit", "schedules", "count"], []]
+    assert [second.tick(later), first.tick(later)] == [
+        ["prune-audit", "schedules", "prune-events", "count"], []]
     settle(first, second)
     assert len(first_runs) + len(second_runs) == 2
     with two_apps[0].app_context():

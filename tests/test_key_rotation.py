@@ -78,3 +78,19 @@ def test_rotation_with_a_missing_key_changes_nothing(app, restart_with):
     assert result.exit_code != 0
     assert "cannot be decrypted with any configured key; nothing was changed" in result.output
     assert secrets_of(app) == before
+
+
+def test_rotate_key_re_encrypts_the_webhook_secrets_too(app, restart_with, old_key):
+    from preheat.services import webhooks
+    with app.app_context():
+        state = app.extensions["preheat"]
+        registry = registries.create(state.db.session, state.secret_box,
+                                     {"name": "hub", "url": "http://hub.example"})
+        secret = webhooks.generate(state.db.session, state.secret_box, registry)
+    new_key = Fernet.generate_key().decode()
+    result = restart_with([new_key, old_key]).test_cli_runner().invoke(
+        args=["preheat", "rotate-key"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        sealed = app.extensions["preheat"].db.session.scalar(select(Registry.webhook_secret))
+    assert SecretBox([new_key]).open(sealed) == {"secret": secret}

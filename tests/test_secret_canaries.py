@@ -258,3 +258,36 @@ def test_a_registry_password_given_to_the_api_comes_out_nowhere_but_encrypted(ap
     for secret in (canary, wrong):
         found = {place: leaks(text, secret) for place, text in places.items()}
         assert not any(found.values()), {place: runs for place, runs in found.items() if runs}
+
+
+def test_a_webhook_secret_comes_out_only_in_the_answer_that_generated_it(app, admin, caplog):
+    """Generate a registry's webhook secret, use it, look everywhere it could show."""
+    caplog.set_level(logging.DEBUG)
+    client = app.test_client()
+
+    def call(method, path, **options):
+        return client.open("/api/v2.0" + path, method=method, headers=basic(*ADMIN), **options)
+    assert call("POST", "/registries", json={"name": "hub", "url": "http://127.0.0.1:9"}
+                ).status_code == 201
+    generated = call("POST", "/registries/1/webhook-secret")
+    secret = generated.get_json()["headers"]["Authorization"].partition(" ")[2]
+    envelope = {"events": [{"id": "e1", "action": "push", "target": {
+        "repository": "library/app", "tag": "1.0", "digest": "sha256:" + "a" * 64,
+        "mediaType": "application/vnd.docker.distribution.manifest.v2+json"}}]}
+    responses = [
+        client.post("/api/v2.0/registries/1/events", json=envelope,
+                    headers={"Authorization": f"Bearer {secret}"}),
+        client.post("/api/v2.0/registries/1/events", json=envelope,
+                    headers={"Authorization": f"Bearer {secret}x"}),
+        call("GET", "/registries/1"), call("GET", "/registries"),
+        call("GET", "/p2p/preheat/audit-logs?page_size=100"),
+        admin.get("/registries/1/webhook", htmx=True), admin.get("/registries/1/webhook"),
+        admin.get("/registries/1/edit", htmx=True), admin.get("/registries/1/webhook/confirm"),
+        admin.get("/audit-log")]
+    assert [r.status_code for r in responses] == [200, 401, 200, 200, 200, 200, 200, 200, 200,
+                                                  200]
+    places = {f"{r.request.method} {r.request.path}": r.get_data(as_text=True) + str(r.headers)
+              for r in responses}
+    places |= {"log": caplog.text, "database": database_dump(app).decode(errors="replace")}
+    found = {place: leaks(text, secret) for place, text in places.items()}
+    assert not any(found.values()), {place: runs for place, runs in found.items() if runs}

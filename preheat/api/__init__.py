@@ -6,11 +6,12 @@ from werkzeug.exceptions import NotFound
 
 from ..access import leave_csrf_to_us, require_sysadmin_api
 from . import (audit, checks, document, errors, executions, instances, policies, projects,
-               registries, repositories)
+               registries, repositories, webhooks)
 from .payload import MAX_BODY
 from .routing import ROUTED_METHODS
 
-PUBLIC_ENDPOINTS = {"preheat_api.openapi"}
+# The registries' webhook authenticates the registry by its own secret, not a sysadmin.
+PUBLIC_ENDPOINTS = {"preheat_api.openapi", "preheat_api.registry_events"}
 
 
 def make_blueprint() -> Blueprint:
@@ -19,8 +20,8 @@ def make_blueprint() -> Blueprint:
     bp.before_request(_before_request)
     bp.after_request(_no_store)
     errors.register(bp)
-    for module in (document, instances, checks, audit, registries, projects, repositories,
-                   policies, executions):
+    for module in (document, instances, checks, audit, registries, webhooks, projects,
+                   repositories, policies, executions):
         module.register(bp)
     document.assemble(bp)
     # Last and most general: any other URL under the prefix is a JSON 404.

@@ -43,6 +43,8 @@ class Operation:
     example: dict | None = None
     errors: tuple = ()
     body_required: bool = True
+    media_types: tuple = ("application/json",)  # the body's accepted content types
+    security: list | None = None  # None: the document's (a sysadmin's Basic credentials)
 
 
 def header(description: str, schema: dict, required: bool = False) -> dict:
@@ -140,7 +142,10 @@ def build(routes: list, path_parameters: type[BaseModel], info: dict, shared: di
             "paths": paths,
             "components": {"schemas": components, "securitySchemes": {
                 "basicAuth": {"type": "http", "scheme": "basic",
-                              "description": "A sysadmin's username and password."}}}}
+                              "description": "A sysadmin's username and password."},
+                "webhookSecret": {"type": "http", "scheme": "bearer",
+                                  "description": "A registry's webhook secret, as its"
+                                                 " notifications endpoint sends it."}}}}
 
 
 def _share(schemas: dict, shared: dict) -> dict:
@@ -181,7 +186,9 @@ def _operation(op: Operation, refs: dict) -> dict:
         if op.example is not None:
             content["example"] = op.example
         document["requestBody"] = {"required": op.body_required,
-                                   "content": {"application/json": content}}
+                                   "content": {kind: content for kind in op.media_types}}
+    if op.security is not None:
+        document["security"] = op.security
     # An operation may say in its own words what a shared error means for it.
     answers = {**{status: ERRORS[status] for status in _error_statuses(op)}, **op.replies}
     document["responses"] = {str(status): _reply(reply, refs)

@@ -123,7 +123,11 @@ class Execution(Answer):
                                           " one retries, when it does. A scheduled run's"
                                           " due_at, schedule, timezone, late_seconds, and"
                                           " late (\"late by 3 h 2 min\") when it started"
-                                          " later than a tick or two.")
+                                          " later than a tick or two. An event_based one:"
+                                          " events (id, repository, tag, digest, time and user"
+                                          " of each push that started it, the first 100),"
+                                          " events_total, and artifacts (the pushed tags with"
+                                          " their digests).")
     start_time: datetime = Field(description="RFC 3339, UTC: when it was started.")
     end_time: Optional[datetime] = Field(description="RFC 3339, UTC; null until it ends.")
 

@@ -77,6 +77,8 @@ class RegistryReadOnly(Payload):
     status: Optional[Text] = Ignored
     creation_time: Optional[Text] = Ignored
     update_time: Optional[Text] = Ignored
+    webhook_url: Optional[Text] = Ignored
+    webhook_secret_hint: Optional[Text] = Ignored
 
 
 class RegistryCreate(RegistryReadOnly):

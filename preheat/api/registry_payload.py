@@ -20,7 +20,8 @@ from .registry_models import (CREDENTIAL_TAGS, STORED, ProjectCreate, RegistryCr
 CREDENTIAL = ('Must be an object: {"type": "basic", "access_key": ..., "access_secret": ...}'
               ' or null')
 REGISTRY = Shape("registry", tuple(RegistryCreate.model_fields),
-                 read_only=("id", "status", "creation_time", "update_time"),
+                 read_only=("id", "status", "creation_time", "update_time", "webhook_url",
+                            "webhook_secret_hint"),
                  object_hint=CREDENTIAL, nested_hint="use type, access_key and access_secret.",
                  tags=CREDENTIAL_TAGS, required=(
                      ("credential.access_key", "A password needs a user name: give access_key"

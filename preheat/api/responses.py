@@ -65,6 +65,11 @@ class Registry(Answer):
         description="The stored result of the latest check; unknown before the first one.")
     creation_time: datetime = Field(description="RFC 3339, UTC.")
     update_time: datetime = Field(description="RFC 3339, UTC.")
+    webhook_url: str = Field(description="Where the registry sends its notifications (Preheat's"
+                                         " own field; configure it with the webhook secret).")
+    webhook_secret_hint: Optional[str] = Field(
+        description="The last four characters of the webhook secret; null before one is"
+                    " generated (POST .../webhook-secret, the only answer holding it).")
 
 
 class Project(Answer):

@@ -7,6 +7,8 @@ registry's user name is read, which its edit dialog shows as well.
 """
 from __future__ import annotations
 
+from flask import url_for
+
 from datetime import datetime
 
 from .. import models
@@ -51,6 +53,8 @@ def registry_json(registry: models.Registry) -> dict:
         status=registry.health_status if registry.health_checked_at else "unknown",
         creation_time=registry.created_at,
         update_time=registry.updated_at,
+        webhook_url=url_for("preheat_api.registry_events", id=registry.id, _external=True),
+        webhook_secret_hint=registry.webhook_secret_hint,
     ).model_dump(mode="json")
 
 

@@ -1,9 +1,10 @@
 """Each process's dispatcher: claims due work from the database and hands it to the engine.
 
-A round plans Pending executions, submits due Pending tasks (paced per
+A round turns registries' pending push events whose batch is due into
+executions, plans Pending executions, submits due Pending tasks (paced per
 provider instance across all processes: `pacing`), polls Running tasks whose
-next poll is due, and ends executions whose tasks have all ended. It runs every PREHEAT_DISPATCH_SECONDS
-while there is work, rests longer when there is none, and is woken at once
+next poll is due, and ends executions whose tasks have all ended. It runs
+every PREHEAT_DISPATCH_SECONDS while there is work, rests longer when there is none, and is woken at once
 when an execution starts. Claims make several processes' rounds safe.
 """
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy import exists, select
 
 from ..engine import Job
 from ..engine.core import safe_error
+from ..events import batches
 from ..models import Execution, Policy, Task
 from ..state import current_state
 from . import planning, runs, work
@@ -71,11 +73,19 @@ class Dispatcher:
         """Claim what is due and start its jobs; how many jobs were started."""
         session = current_state().session
         try:
-            started = self._plan(session) + self._submit(session) + self._poll(session)
+            started = self._events(session) + self._plan(session) + self._submit(session) \
+                + self._poll(session)
             self._finish(session)
             return started
         finally:
             session.close()
+
+    def _events(self, session) -> int:
+        """Start the executions of due push batches; pending events count as work found."""
+        due, waiting = batches.due_registries(session, self.settings.event_batch_seconds)
+        for registry_id in due:
+            batches.process(session, registry_id)
+        return int(waiting)
 
     def _plan(self, session) -> int:
         pending = list(session.scalars(select(Execution.id).where(

@@ -74,28 +74,33 @@ def _cannot_start(state, session, execution: Execution) -> str | None:
     return None
 
 
-def _artifacts(state, session, execution: Execution) -> list[tuple[str, str]]:
-    """The (repository, tag) pairs to preheat, in order; raise RegistryError."""
+def _artifacts(state, session, execution: Execution) -> list[tuple[str, str, str | None]]:
+    """The (repository, tag, digest or None) to preheat, in order; raise RegistryError."""
     detail = json.loads(execution.trigger_detail or "{}")
     if execution.retry_of is not None:
-        return [(task.repository, task.tag) for task in session.scalars(
+        return [(task.repository, task.tag, None) for task in session.scalars(
             select(Task).where(Task.execution_id == execution.retry_of, Task.status == "Error")
             .order_by(Task.id))]
-    if "artifacts" in detail:
-        return [(item["repository"], item["tag"]) for item in detail["artifacts"]]
     policy = execution.policy
     project = policy.project
     registry = project.image_registry
-    repositories, tags = parse("repositories", policy.repositories), parse("tags", policy.tags)
     target = credential_target(state.secret_box, registry)
     checks.release_connection(session)
     client = state.registries
+    if "artifacts" in detail:
+        # Pushed tags, with the digests their pushes named: the registry needs only to answer.
+        result = client.check(target)
+        if not result.ok:
+            raise RegistryError(result.reason)
+        return [(item["repository"], item["tag"], item.get("digest"))
+                for item in detail["artifacts"]]
+    repositories, tags = parse("repositories", policy.repositories), parse("tags", policy.tags)
     wanted = []
     for repository in client.catalog(target):
         if namespace_of(repository) != project.name or \
                 not repositories.matches(relative_name(project.name, repository)):
             continue
-        wanted += [(repository, tag) for tag in client.tags(target, repository)
+        wanted += [(repository, tag, None) for tag in client.tags(target, repository)
                    if tags.matches(tag)]
     return wanted
 
@@ -113,8 +118,9 @@ def _create_tasks(session, execution: Execution, wanted, claimed_until: datetime
     if wanted:
         session.execute(insert(Task), [
             {"execution_id": execution.id, "repository": repository, "tag": tag,
-             "status": "Pending", "run_count": 0, "created_at": now, "updated_at": now}
-            for repository, tag in wanted])
+             "digest": digest, "status": "Pending", "run_count": 0, "created_at": now,
+             "updated_at": now}
+            for repository, tag, digest in wanted])
     session.commit()
     if not wanted:
         runs.finish_if_done(session, execution.id)

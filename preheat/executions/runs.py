@@ -17,6 +17,14 @@ WAITING = ("Pending", "Running")
 def start(session, policy: Policy, trigger: str = "manual", detail: dict | None = None,
           retry_of: Execution | None = None) -> Execution:
     """Record a new Pending execution of `policy`; the dispatcher plans and runs it."""
+    execution = add(session, policy, trigger, detail, retry_of)
+    session.commit()
+    return execution
+
+
+def add(session, policy: Policy, trigger: str = "manual", detail: dict | None = None,
+        retry_of: Execution | None = None) -> Execution:
+    """Add a new Pending execution of `policy` to the caller's transaction, with its audit."""
     now = utcnow()
     execution = Execution(policy=policy, status="Pending", trigger=trigger,
                           trigger_detail=json.dumps(detail) if detail else None,
@@ -29,7 +37,6 @@ def start(session, policy: Policy, trigger: str = "manual", detail: dict | None 
         what += f", retrying the failed tasks of execution {retry_of.id}"
     audit.record(session, "execute", name=policy.name, object_id=policy.id, detail=what,
                  **AS_POLICY)
-    session.commit()
     return execution
 
 
@@ -124,5 +131,5 @@ def prune(session, policy_id: int, keep: int) -> int:
     return len(old)
 
 
-__all__ = ["STATUSES", "start", "retry_failed", "stop", "counts", "finish_if_done", "fail",
+__all__ = ["STATUSES", "start", "add", "retry_failed", "stop", "counts", "finish_if_done", "fail",
            "prune"]

@@ -16,6 +16,8 @@ DEFAULTS = {
     "PREHEAT_WORK_LEASE": 120,
     # How often scheduled policies are looked at: a run starts at most this late.
     "PREHEAT_SCHEDULE_TICK_SECONDS": 15,
+    "PREHEAT_EVENT_BATCH_SECONDS": 5.0,
+    "PREHEAT_EVENT_RETENTION_DAYS": 7,
 }
 
 
@@ -28,6 +30,7 @@ class Settings:
     retention: int
     dispatch_seconds: float
     work_lease: float
+    event_batch_seconds: float = DEFAULTS["PREHEAT_EVENT_BATCH_SECONDS"]
 
     @classmethod
     def from_config(cls, config) -> Settings:
@@ -36,4 +39,4 @@ class Settings:
         return cls(value("PREHEAT_POLL_INTERVAL"), value("PREHEAT_POLL_MAX_INTERVAL"),
                    value("PREHEAT_JOB_DEADLINE"), value("PREHEAT_SUBMIT_RATE"),
                    int(value("PREHEAT_EXECUTION_RETENTION")), value("PREHEAT_DISPATCH_SECONDS"),
-                   value("PREHEAT_WORK_LEASE"))
+                   value("PREHEAT_WORK_LEASE"), value("PREHEAT_EVENT_BATCH_SECONDS"))

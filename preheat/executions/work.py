@@ -76,12 +76,14 @@ def submit(task_id: int, claimed_until: str) -> str | None:
     task = context.task
     repository, tag, run_count = task.repository, task.tag, task.run_count
     interrupted = task.start_time is not None
+    # A pushed tag's task holds the digest its push named: that image, even if the tag moved.
+    reference = task.digest or tag
     settings = _settings()
     session.commit()  # no connection held while the registry and the provider answer
     if interrupted:
         return _end(session, task_id, until, "Pending", "Error", INTERRUPTED + MAY_EXIST)
     try:
-        artifact = state.registries.artifact(context.registry_target, repository, tag)
+        artifact = state.registries.artifact(context.registry_target, repository, reference)
         refused = context.provider.accepts(artifact.media_type)
         if refused:
             return _end(session, task_id, until, "Pending", "Error", refused)

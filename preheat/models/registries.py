@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, func
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
 from .base import Base, NamedEndpoint, UTCDateTime, named_checks, utcnow
@@ -39,6 +39,11 @@ class Registry(NamedEndpoint, Base):
     public_url: Mapped[str | None] = mapped_column(String(1024))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The secret the registry's notifications carry, sealed like the credentials;
+    # only its last four characters are ever shown again.
+    webhook_secret: Mapped[str | None] = mapped_column(Text)
+    webhook_secret_hint: Mapped[str | None] = mapped_column(String(4))
+    webhook_secret_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     # Credentials and health checks speak of an endpoint, whoever owns it.
     endpoint = synonym("url")

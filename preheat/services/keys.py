@@ -6,20 +6,22 @@ from sqlalchemy import select
 from ..crypto import SecretBox, SecretError
 from ..models import Instance, Registry
 
-# Every table that keeps sealed credentials, and how its rows are named in a message.
-SEALED = ((Instance, "instance"), (Registry, "registry"))
+# Every column that keeps sealed secrets, what it holds, and how its rows are named.
+SEALED = ((Instance, "auth_secret", "the credentials", "instance"),
+          (Registry, "auth_secret", "the credentials", "registry"),
+          (Registry, "webhook_secret", "the webhook secret", "registry"))
 
 
 def rotate_all(session, box: SecretBox) -> int:
     """Re-encrypt every stored secret with the newest key, all or nothing; return the count."""
     rotated = 0
-    for model, noun in SEALED:
-        for row in session.scalars(select(model).where(model.auth_secret.is_not(None))):
+    for model, column, what, noun in SEALED:
+        for row in session.scalars(select(model).where(getattr(model, column).is_not(None))):
             try:
-                row.auth_secret = box.rotate(row.auth_secret)
+                setattr(row, column, box.rotate(getattr(row, column)))
             except SecretError:
                 session.rollback()
-                raise SecretError(f"the credentials of {noun} {row.name} cannot be decrypted"
+                raise SecretError(f"{what} of {noun} {row.name} cannot be decrypted"
                                   " with any configured key; nothing was changed") from None
             rotated += 1
     session.commit()

@@ -17,8 +17,10 @@ from . import tasks
 from .presenters import format_datetime, trigger_text
 
 PAGE_SIZE = 15
-# How often the grid asks again while an execution is pending or running.
+# How often the grid asks again while an execution is pending or running, and while
+# nothing runs but a policy of the project may start by itself (a push, a schedule).
 POLL_SECONDS = 2
+IDLE_POLL_SECONDS = 5
 TONES = {"Success": "ok", "Error": "bad", "Stopped": "off", "Pending": "unknown",
          "Running": "unknown"}
 
@@ -67,7 +69,15 @@ def grid_context(project: Project) -> dict:
     return {"execution_rows": found, "execution_page": page,
             "executions_url": lambda page: url_for("preheat.executions", name=project.name,
                                                    executions_page=page),
-            "poll_seconds": POLL_SECONDS if any(row.running for row in found) else None}
+            "poll_seconds": POLL_SECONDS if any(row.running for row in found) else
+            IDLE_POLL_SECONDS if _starts_by_itself(session, project) else None}
+
+
+def _starts_by_itself(session, project: Project) -> bool:
+    """Whether an enabled policy of the project runs without anyone clicking Execute."""
+    return session.scalar(select(Policy.id).where(
+        Policy.project_id == project.id, Policy.enabled.is_(True),
+        Policy.trigger != "manual").limit(1)) is not None
 
 
 def rows(session, project: Project, items) -> list[ExecutionRow]:
@@ -81,7 +91,8 @@ def rows(session, project: Project, items) -> list[ExecutionRow]:
         result.append(ExecutionRow(
             execution.id, execution.policy.name, execution.status,
             TONES.get(execution.status, "unknown"), execution.status_message or "",
-            trigger_text(execution.trigger, execution.trigger_detail), format_datetime(execution.start_time),
+            trigger_text(execution.trigger, execution.trigger_detail),
+            format_datetime(execution.start_time),
             duration(execution.start_time, execution.end_time, now),
             f"{counted['Success']}/{total}", execution.status in runs.WAITING,
             execution.status == "Error" and counted["Error"] > 0,

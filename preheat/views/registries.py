@@ -5,7 +5,7 @@ from flask import url_for
 
 from ..services.registry_pages import REGISTRIES
 from ..state import current_state
-from . import actions, listing, registry_form, status
+from . import actions, listing, registry_form, registry_webhook, status
 from .kinds import REGISTRY
 from .registry_table import REGISTRY_COLUMNS, registry_rows
 
@@ -21,6 +21,7 @@ def register(bp) -> None:
                     confirm_delete)
     bp.add_url_rule("/registries/actions/delete", "delete_registries", delete, methods=["POST"])
     registry_form.register(bp)
+    registry_webhook.register(bp)
 
 
 def list_registries():

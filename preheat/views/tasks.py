@@ -55,7 +55,20 @@ def show_tasks(name: str, execution_id: int):
                            pages_url=lambda **query: url_for(
                                "preheat.execution_tasks", name=name,
                                execution_id=execution.id, **query),
+                           pushes=pushes_of(execution),
                            preheat_title=f"Execution {execution.id}")
+
+
+def pushes_of(execution) -> dict | None:
+    """The pushes that started an event-based execution, as its page lists them."""
+    if execution.trigger != "event_based" or not execution.trigger_detail:
+        return None
+    try:
+        detail = json.loads(execution.trigger_detail)
+    except ValueError:
+        return None
+    events = [event for event in detail.get("events", []) if isinstance(event, dict)]
+    return {"events": events, "total": detail.get("events_total", len(events))}
 
 
 def show_task(name: str, execution_id: int, task_id: int):

@@ -24,7 +24,8 @@ def test_create_answers_201_with_location_and_the_registry_without_its_password(
     body = response.get_json()
     assert response.headers["Location"] == f"/api/v2.0/registries/{body['id']}"
     assert set(body) == {"id", "name", "description", "url", "public_url", "type",
-                         "credential", "insecure", "status", "creation_time", "update_time"}
+                         "credential", "insecure", "status", "creation_time", "update_time",
+                         "webhook_url", "webhook_secret_hint"}
     assert body["url"] == "http://registry.example"
     assert body["credential"] == {"type": "basic", "access_key": "alice"}
     assert body["status"] == "unknown" and body["public_url"] is None

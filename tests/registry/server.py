@@ -77,6 +77,8 @@ def start_registry(folder: Path, *, users: dict[str, str] | None = None, tls: bo
     require_binary()
     folder.mkdir(parents=True, exist_ok=True)
     port, debug = free_port(), free_port()
+    while debug == port:  # the system may hand the same free port out twice
+        debug = free_port()
     http = {"addr": f"127.0.0.1:{port}", "secret": "test-only-secret",
             "debug": {"addr": f"127.0.0.1:{debug}"}}
     cert = None
