@@ -1,6 +1,6 @@
 """Registries' push notifications, and each registry's sealed webhook secret.
 
-Revision ID: 0009_events
+Revision ID: 0010_events
 Revises: 0008
 Create Date: 2026-12-01
 """
