@@ -1,7 +1,7 @@
 """Registries' push notifications, and each registry's sealed webhook secret.
 
 Revision ID: 0010_events
-Revises: 0008
+Revises: 0009_pace
 Create Date: 2026-12-01
 """
 from alembic import op
