@@ -5,7 +5,8 @@ Creating a job resolves the image as the manager does (its errors answer
 job's peers download the config and layers with the headers the manager
 handed them, and the job ends SUCCESS, or FAILURE with each failed peer's
 description. Counts: `submissions` per manifest URL, `polls` of a job,
-creation `attempts` as they arrive and `refusals` (429) among them.
+creation `attempts` as they arrive and `refusals` (429) among them, and the
+`created_times` of the jobs made.
 """
 from __future__ import annotations
 
@@ -45,6 +46,7 @@ class JobBook:
         self.failing_peers = dict(failing_peers or {})
         self.jobs: dict[int, dict] = {}
         self.submissions: Counter = Counter()
+        self.created_times: list[float] = []
         self.polls = 0
         # Creation requests as they arrive, those refused with 429, and when the others came.
         self.attempts, self.refusals = 0, 0
@@ -81,6 +83,7 @@ class JobBook:
         with self._lock:
             job_id = next(self._ids)
             self.submissions[args["url"]] += 1
+            self.created_times.append(self.clock())
             self.jobs[job_id] = {
                 "id": job_id, "task_id": f"group_{uuid.uuid4()}", "type": "preheat",
                 "state": "PENDING", "args": args, "result": None, "bio": "",
@@ -89,6 +92,14 @@ class JobBook:
                 "_due": self.clock() + self.delay, "_blobs": blobs, "_headers": headers,
                 "_clusters": clusters, "_finishing": False}
             return _public(self.jobs[job_id])
+
+    def release(self, delay: float) -> None:
+        """Pending jobs end `delay` seconds from now at the latest, and new ones `delay` after."""
+        with self._lock:
+            self.delay = delay
+            due = self.clock() + delay
+            for job in self.jobs.values():
+                job["_due"] = min(job["_due"], due)
 
     def get(self, job_id: int) -> dict:
         """The job as GET /oapi/v1/jobs/{id} answers, its peers run once its delay is over."""

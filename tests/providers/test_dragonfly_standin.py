@@ -3,7 +3,9 @@ import hashlib
 import json
 from concurrent.futures import ThreadPoolExecutor
 
-from preheat.providers import PROVIDERS, PreheatRequest
+import pytest
+
+from preheat.providers import PROVIDERS, PreheatRequest, SubmitError
 from tests.providers.image_pull import ACCEPTS
 from tests.providers.server import QuietHandler, serve
 
@@ -79,6 +81,23 @@ def test_jobs_stay_pending_until_their_delay_is_over(manager, http, clock):
     clock.advance(0.1)
     assert DRAGONFLY.progress(dragonfly.target, http, submitted.job_id).state == "success"
     assert dragonfly.book.polls == 2 and dragonfly.book.poll_times == [1009.9, 1010.0]
+
+
+def test_released_jobs_end_after_the_delay_given_and_refusals_are_counted(manager, http, clock):
+    dragonfly = manager(delay=1e6, rate=1.0, fetch=False)
+    held = DRAGONFLY.submit(dragonfly.target, http, request("http://r.example"))
+    assert dragonfly.book.created_times == [1000.0]
+    clock.advance(5.0)
+    dragonfly.book.release(30.0)
+    later = DRAGONFLY.submit(dragonfly.target, http, request("http://r.example", "2.0"))
+    with pytest.raises(SubmitError) as refused:
+        DRAGONFLY.submit(dragonfly.target, http, request("http://r.example", "3.0"))
+    assert refused.value.http_status == 429 and dragonfly.book.refusals == 1
+    clock.advance(29.9)
+    assert DRAGONFLY.progress(dragonfly.target, http, held.job_id).state == "pending"
+    clock.advance(0.1)
+    assert DRAGONFLY.progress(dragonfly.target, http, held.job_id).state == "success"
+    assert DRAGONFLY.progress(dragonfly.target, http, later.job_id).state == "success"
 
 
 def test_thousands_of_jobs_are_counted_per_manifest_url(manager, http):
