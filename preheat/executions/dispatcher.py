@@ -142,10 +142,15 @@ class Dispatcher:
         rest = self.settings.dispatch_seconds
         while not self._stopped.is_set():
             self._wake.clear()
+            began = time.monotonic()
             try:
                 with self.engine.app.app_context():
                     found = self.round()
             except Exception as exc:  # the loop must outlive a database outage
                 log.error("dispatching executions failed: %s", safe_error(exc))
                 found = 0
-            self._wake.wait(rest if found else rest * IDLE_FACTOR)
+            # Rounds start an interval apart, however long each took: the pacer
+            # grants one interval's submissions a round, so a slow round must
+            # not stretch the interval and lower the rate.
+            interval = rest if found else rest * IDLE_FACTOR
+            self._wake.wait(max(0.0, interval - (time.monotonic() - began)))
