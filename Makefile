@@ -37,6 +37,7 @@ bench: $(BIN)/.installed-dev
 	$(BIN)/python scripts/list_profile.py
 	$(BIN)/python scripts/repositories_speed.py
 	$(BIN)/python scripts/webhook_speed.py
+	$(BIN)/python scripts/executions_speed.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
