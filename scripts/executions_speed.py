@@ -214,6 +214,8 @@ def report(result: dict, pushed_s: float, total_s: float) -> int:
     print(f"  {TAGS:,} tags pushed in {pushed_s:.1f} s; execution {result['status']} after"
           f" {total_s:.0f} s: {m['success_task_count']:,} Success, {m['error_task_count']:,}"
           f" Error, {m['stopped_task_count']:,} Stopped, {result['not_ended']:,} unfinished")
+    print(f"  machine load (1-min average, {os.cpu_count()} cores): {result['load'][0]:.1f} at"
+          f" Execute, {result['load'][1]:.1f} at the end")
     print(f"  {'Execute to first submission':34} {result['first_s']:9.2f} s")
     print(f"  {'submit rate / limit':34} {result['rate']:9.3f}   ({result['accepted']:,} accepted"
           f" in {result['submit_s']:.0f} s; goal >= 0.9)")
@@ -248,6 +250,7 @@ def run(stack: ExitStack, folder: Path) -> int:
     api = stack.enter_context(requests.Session())
     api.auth = ("admin", PASSWORD)
     policy = set_up(api, base, registry.url, standin.url)
+    load = os.getloadavg()[0]
     execute_at = time.monotonic()
     answer = api.post(policy)
     answer.raise_for_status()
@@ -258,7 +261,9 @@ def run(stack: ExitStack, folder: Path) -> int:
     execution, released = watch(api, execution_url, book, timeout=TAGS / RATE * 3 + 900)
     total_s = time.monotonic() - execute_at
     record(book, execute_at, released)
-    return report(figures(book, digests, execute_at, released, execution), pushed_s, total_s)
+    result = figures(book, digests, execute_at, released, execution)
+    result["load"] = (load, os.getloadavg()[0])
+    return report(result, pushed_s, total_s)
 
 
 def main() -> int:
