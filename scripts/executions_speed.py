@@ -29,6 +29,8 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util import Retry
 from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -249,6 +251,9 @@ def run(stack: ExitStack, folder: Path) -> int:
     base = serve_app(stack, folder)
     api = stack.enter_context(requests.Session())
     api.auth = ("admin", PASSWORD)
+    # A GET sent as the server closes an idle kept-alive connection is reset:
+    # asking again is safe (Retry's default methods leave POST alone).
+    api.mount("http://", HTTPAdapter(max_retries=Retry(total=3, backoff_factor=0.5)))
     policy = set_up(api, base, registry.url, standin.url)
     load = os.getloadavg()[0]
     execute_at = time.monotonic()
