@@ -131,7 +131,7 @@ def watch(api: requests.Session, execution_url: str, book, timeout: float) -> tu
         if time.monotonic() - shown >= PROGRESS_S:
             shown = time.monotonic()
             metrics = execution["metrics"]
-            print(f"  ... {accepted:,} submitted, {book.refused:,} refused (429),"
+            print(f"  ... {accepted:,} submitted, {book.refusals:,} refused (429),"
                   f" {metrics['running_task_count']:,} running,"
                   f" {metrics['success_task_count']:,} done, {book.polls:,} polls",
                   flush=True)
@@ -184,7 +184,7 @@ def figures(book, digests: dict[str, str], execute_at: float, released, executio
     accepted = sum(submitted.values())
     span = created[-1] - created[0] if len(created) > 1 else 0.0
     return {
-        "accepted": accepted, "refused": book.refused,
+        "accepted": accepted, "refused": book.refusals,
         "first_s": created[0] - execute_at if created else None,
         "rate": (accepted - 1) / span / RATE if span else 0.0,
         "submit_s": span, "minutes": minutes(created) if created else [],
@@ -205,7 +205,7 @@ def record(book, execute_at: float, released) -> None:
         Path(path).write_text(json.dumps({
             "created": [t - execute_at for t in sorted(book.created_times)],
             "polls": [t - execute_at for t in sorted(book.poll_times)],
-            "refused": book.refused, "released": released and released - execute_at}))
+            "refused": book.refusals, "released": released and released - execute_at}))
 
 
 def report(result: dict, pushed_s: float, total_s: float) -> int:
