@@ -25,7 +25,7 @@ def test_a_slow_round_does_not_stretch_the_interval_the_pacer_counts_on(app):
     # The pacer grants one interval's submissions a round: rounds 0.35 s apart
     # instead of 0.2 would submit at 4/7 of the rate.
     settings = Settings(poll_interval=1, poll_max_interval=1, job_deadline=60, submit_rate=10,
-                        retention=5, dispatch_seconds=0.2)
+                        retention=5, dispatch_seconds=0.2, work_lease=120)
     engine = Engine(app, ThreadRunner(1))
     dispatcher = SlowRounds(engine, settings, took=0.15)
     dispatcher.start()
