@@ -9,8 +9,7 @@ import requests
 
 from preheat.models import Execution, Policy, RegistryEvent
 from preheat.services import instances, projects, registries, webhooks
-from tests.executions.conftest import FAST, PAT
-from tests.providers import dragonfly as dragonfly_standin
+from tests.executions.conftest import FAST, PAT, dragonfly  # noqa: F401 (the stand-in fixture)
 from tests.registry.fixtures import pusher_for
 from tests.registry.server import start_registry
 
@@ -104,14 +103,6 @@ def notified(app, session, box, live_server, tmp_path):
     running.stop()
 
 
-@pytest.fixture
-def dragonfly(started):
-    """A Dragonfly manager stand-in whose PAT has the job scope."""
-    def start(**knobs):
-        server = started(dragonfly_standin.serve, tokens={PAT: "active"}, **knobs)
-        server.book = server.state["jobs"]
-        return server
-    return start
 
 
 def envelope(repository="library/app", tag="1.0", digest="sha256:" + "a" * 64,
