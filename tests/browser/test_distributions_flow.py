@@ -25,6 +25,9 @@ def fill_instance(box, name, endpoint, mode="NONE", **secrets):
     box.get_by_label("Name", exact=True).fill(name)
     box.get_by_label("Endpoint").fill(endpoint)
     box.get_by_label("Auth Mode").select_option(mode)
+    # The hints below the auth mode are re-rendered at once; the OK button
+    # is clicked after they settle, not while the dialog grows under it.
+    expect(box.locator("#preheat-provider-hints")).not_to_have_class(re.compile("htmx-request"))
     for label, value in secrets.items():
         box.get_by_label(label.capitalize(), exact=True).fill(value)
 
