@@ -2,9 +2,8 @@
 
 A real docker-registry holds one small image under PREHEAT_BENCH_TAGS tags
 (default 10,000; each tag its own manifest over the same blobs). The app runs
-in gunicorn (one worker, as the submit pacer is per process) on a SQLite
-file with PREHEAT_SUBMIT_RATE=10 and the default poll settings; a policy
-matching every tag is executed through Harbor's API. The Dragonfly stand-in
+in gunicorn (one worker) on a SQLite file with PREHEAT_SUBMIT_RATE=10 and
+the default poll settings; a policy matching every tag is executed through Harbor's API. The Dragonfly stand-in
 turns away more than 10 job creations a second (429) and does not fetch
 the manifests (it would pull 10,000 of them): its jobs stay pending until the
 last submission is in, then end SUCCESS HOLD_S seconds later, so that every

@@ -38,7 +38,8 @@ class Dispatcher:
     def __init__(self, engine, settings: Settings):
         self.engine = engine
         self.settings = settings
-        self.pacer = Pacer(settings.submit_rate)
+        # Each round takes the submissions due until the next one.
+        self.pacer = Pacer(settings.submit_rate, lead=settings.dispatch_seconds)
         self._wake = threading.Event()
         self._stopped = threading.Event()
         self._thread: threading.Thread | None = None
@@ -106,14 +107,14 @@ class Dispatcher:
         session.commit()
         started = 0
         for instance_id in instances:
-            allowed = self.pacer.take(session, instance_id,
-                                      max(1, int(self.settings.submit_rate)))
-            if allowed:
-                won, until = work.claim(session, "Pending", allowed,
+            slots = self.pacer.reserve(session, instance_id, self.pacer.per_round())
+            if slots.count:
+                won, until = work.claim(session, "Pending", slots.count,
                                          self.settings.work_lease, instance_id)
-                if len(won) < allowed:
-                    self.pacer.give_back(session, instance_id, allowed - len(won))
-                started += self._run(SUBMIT, won, until)
+                if len(won) < slots.count:
+                    self.pacer.give_back(session, instance_id, slots.count - len(won))
+                started += self._run(SUBMIT, won, until,
+                                     [slots.at(i) for i in range(len(won))])
         return started
 
     def _poll(self, session) -> int:
@@ -131,10 +132,11 @@ class Dispatcher:
         for execution_id in done:
             runs.finish_if_done(session, execution_id)
 
-    def _run(self, job: str, ids, until) -> int:
-        for row_id in ids:
+    def _run(self, job: str, ids, until, send_at=None) -> int:
+        for i, row_id in enumerate(ids):
+            args = (row_id, until.isoformat()) + ((send_at[i],) if send_at else ())
             try:
-                self.engine.run(job, row_id, until.isoformat())
+                self.engine.run(job, *args)
             except RuntimeError:  # shut down: the claims run out on their own
                 return 0
         return len(ids)

@@ -12,10 +12,16 @@ within the rate. A 429 halves the rate on the row (`submit_rate`, NULL when
 it is the configured one), so every process slows down together; each accepted
 submission wins a little of it back. The clocks of the processes must agree
 (one machine, or NTP): the times are wall-clock times.
+
+A dispatcher that looks every `lead` seconds takes that much more at once,
+each submission with the moment it may be sent (`Slots.at`): the submissions
+then leave one every 1/rate seconds between rounds instead of all at a
+round's start, and the rate is used to the full however far apart rounds are.
 """
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 from sqlalchemy import case, select, update
 
@@ -29,34 +35,67 @@ RECOVERY = 0.1
 ATTEMPTS = 3
 
 
-def grant(tat: float | None, now: float, rate: float, wanted: int) -> tuple[int, float]:
-    """How many of `wanted` submissions may start at `now`, and the arrival time after them."""
+def grant(tat: float | None, now: float, rate: float, wanted: int,
+          lead: float = 0.0) -> tuple[int, float]:
+    """How many of `wanted` submissions may start by `now + lead`, and the arrival time
+    after them."""
     start = now if tat is None else max(tat, now)
     # A microsecond of slack, so that rounding never costs a whole submission.
-    ahead = now + BURST_SECONDS - start + 1e-6
+    ahead = now + BURST_SECONDS + lead - start + 1e-6
     granted = 0 if ahead < 0 else min(wanted, int(ahead * rate) + 1)
     return granted, start + granted / rate
 
 
-class Pacer:
-    """At most `rate` submissions a second to each provider instance, across all processes."""
+@dataclass(frozen=True)
+class Slots:
+    """`count` submissions taken from the pace; the i-th may be sent at `at(i)`."""
 
-    def __init__(self, rate: float, clock=time.time):
+    count: int
+    start: float = 0.0
+    rate: float = 1.0
+    now: float = 0.0
+
+    def at(self, i: int) -> float:
+        """The wall-clock time the i-th submission may be sent: its arrival time, less
+        the burst the provider absorbs; never before the moment they were taken."""
+        return max(self.now, self.start + i / self.rate - BURST_SECONDS)
+
+
+NONE = Slots(0)
+
+
+class Pacer:
+    """At most `rate` submissions a second to each provider instance, across all processes.
+
+    `lead`: how far ahead of now each `reserve` takes submissions (the interval
+    between the caller's rounds)."""
+
+    def __init__(self, rate: float, clock=time.time, lead: float = 0.0):
         self.rate = max(float(rate), MIN_RATE)
         self.clock = clock
+        self.lead = max(0.0, float(lead))
+
+    def per_round(self) -> int:
+        """The most submissions one round can be granted: what a caller should ask for."""
+        return int(self.rate * (self.lead + BURST_SECONDS)) + 1
 
     def take(self, session, instance_id: int, wanted: int) -> int:
         """How many of `wanted` submissions may start now (and are counted as started)."""
+        return self.reserve(session, instance_id, wanted).count
+
+    def reserve(self, session, instance_id: int, wanted: int) -> Slots:
+        """Up to `wanted` submissions, each with the moment it may be sent."""
         for _ in range(ATTEMPTS):
             read = self._read(session, instance_id)
             if read is None:
-                return 0
-            granted, tat = grant(read[0], self.clock(), self._current(read[1]), wanted)
+                return NONE
+            now, rate = self.clock(), self._current(read[1])
+            granted, tat = grant(read[0], now, rate, wanted, self.lead)
             if not granted:
-                return 0
+                return NONE
             if self._swap(session, instance_id, read, submit_tat=tat):
-                return granted
-        return 0
+                return Slots(granted, tat - granted / rate, rate, now)
+        return NONE
 
     def give_back(self, session, instance_id: int, unused: int) -> None:
         """Submissions taken but not started (no task left to claim) go back to the pace."""

@@ -12,6 +12,7 @@ before it is sent, so the process that takes the task over knows.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -29,6 +30,8 @@ from .settings import Settings
 
 LEASE = Lease(Task.claimed_until)
 RETRY_CAP = 60.0
+# A slot further off than this was not handed out by this dispatcher's pace.
+MAX_SLOT_WAIT = 10.0
 MAY_EXIST = (" The job may exist on the provider, so it was not submitted again;"
              " check the provider, then retry the failed tasks if it does not.")
 INTERRUPTED = "The process submitting it stopped before the provider's answer was stored."
@@ -65,8 +68,9 @@ class _Context:
     options: dict
 
 
-def submit(task_id: int, claimed_until: str) -> str | None:
-    """The job: submit one claimed Pending task; its new status, or None."""
+def submit(task_id: int, claimed_until: str, send_at: float | None = None) -> str | None:
+    """The job: submit one claimed Pending task, not before `send_at` (wall-clock
+    seconds, its slot in the provider's pace); its new status, or None."""
     state = current_state()
     session = state.session
     until = datetime.fromisoformat(claimed_until)
@@ -96,6 +100,7 @@ def submit(task_id: int, claimed_until: str) -> str | None:
                              manifest_url(context.pull_url, repository, artifact.digest),
                              pull.header, context.options, timeout=settings.job_deadline)
     notes = {"digest": artifact.digest, "media_type": artifact.media_type}
+    _wait_for_slot(send_at)
     if not _sending(session, task_id, until):
         return None
     try:
@@ -194,6 +199,12 @@ def _end(session, task_id, until, status, new_status, message, extra=None) -> st
     execution_id = session.scalar(select(Task.execution_id).where(Task.id == task_id))
     runs.finish_if_done(session, execution_id)
     return new_status
+
+
+def _wait_for_slot(send_at: float | None) -> None:
+    """Sleep until the submission's slot; the registry was read meanwhile."""
+    if send_at is not None:
+        time.sleep(min(max(0.0, send_at - time.time()), MAX_SLOT_WAIT))
 
 
 def _sending(session, task_id: int, until: datetime) -> bool:

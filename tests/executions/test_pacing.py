@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from preheat.executions.pacing import BURST_SECONDS, Pacer, grant
+from preheat.executions.pacing import BURST_SECONDS, Pacer, Slots, grant
 from preheat.models import Instance, Task
 from preheat.services import instances
 from tests.executions.conftest import dragonfly_instance, wait_for
@@ -34,6 +34,24 @@ def test_asking_all_the_time_gets_the_rate_and_one_burst_no_more():
         total += granted
         now += 0.013
     assert 7 * 10 <= total <= 7 * (10 + BURST_SECONDS) + 1
+
+
+def test_rounds_a_second_apart_get_the_full_rate_with_a_seconds_lead():
+    without, with_lead, tat_a, tat_b = 0, 0, None, None
+    for second in range(20):
+        granted, tat_a = grant(tat_a, NOW + second, 10, 100)
+        without += granted
+        granted, tat_b = grant(tat_b, NOW + second, 10, 100, lead=1.0)
+        with_lead += granted
+    assert without == 20 * 6  # half a second's burst plus one, each round
+    assert 10 * 20 <= with_lead <= 10 * (20 + 1 + BURST_SECONDS) + 1
+
+
+def test_slots_leave_one_interval_apart_after_the_burst():
+    slots = Slots(16, start=NOW, rate=10, now=NOW)
+    times = [slots.at(i) for i in range(16)]
+    assert times[:6] == [NOW] * 6
+    assert times[6:] == pytest.approx([NOW + 0.1 * k for k in range(1, 11)])
 
 
 @pytest.fixture
@@ -110,3 +128,16 @@ def test_two_app_processes_stay_within_the_providers_limit_and_submit_each_tag_o
     times = sorted(book.allowed_times)
     achieved = (len(times) - rate * BURST_SECONDS - 1) / (times[-1] - times[0])
     assert achieved <= rate * 1.05, f"{achieved:.1f} submissions a second"
+
+
+def test_a_reservation_covers_the_lead_and_its_slots_follow_the_pace(session, instance_id):
+    clock = Clock(NOW)
+    pacer = Pacer(10, clock, lead=1.0)
+    assert pacer.per_round() == 16
+    first = pacer.reserve(session, instance_id, pacer.per_round())
+    assert first.count == 16 and first.at(15) == pytest.approx(NOW + 1.0)
+    clock.advance(1.0)
+    second = pacer.reserve(session, instance_id, pacer.per_round())
+    assert second.count == 10
+    assert second.at(0) == pytest.approx(NOW + 1.1)
+    assert second.at(9) == pytest.approx(NOW + 2.0)
