@@ -5,6 +5,11 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := app
 
+# Run a second time on real Celery workers over the local Redis: policy runs,
+# schedules, restarts, and what only Celery has (a killed worker, a lost broker).
+CELERY_TESTS := tests/executions/test_runs.py tests/executions/test_schedules.py \
+	tests/executions/test_restart.py tests/executions/test_celery.py
+
 .PHONY: run test bench clean
 
 $(BIN)/python:
@@ -29,6 +34,7 @@ test: $(BIN)/.installed-dev
 	scripts/ensure-browser
 	scripts/ensure-registry
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	PREHEAT_TEST_CELERY=1 $(BIN)/python -m pytest $(PYTEST_ARGS) $(CELERY_TESTS)
 
 bench: $(BIN)/.installed-dev
 	$(BIN)/python scripts/bench.py

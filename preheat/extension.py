@@ -41,6 +41,8 @@ DEFAULTS = {
     "PREHEAT_TEST_CONCURRENCY": 8,
     "PREHEAT_PAGE_SIZE": 15,
     "PREHEAT_AUDIT_RETENTION_DAYS": 365,
+    "PREHEAT_CELERY_BROKER_URL": None,
+    "PREHEAT_CELERY_VISIBILITY_TIMEOUT": 3600,
     **EXECUTION_DEFAULTS,
 }
 PREFIX_KEYS = ("PREHEAT_URL_PREFIX", "PREHEAT_API_PREFIX")
@@ -86,7 +88,7 @@ def init_app(app: Flask, *, url_prefix: str | None = None, api_prefix: str | Non
         health=None,
     )
     schedule_tick = float(app.config["PREHEAT_SCHEDULE_TICK_SECONDS"])
-    state.engine = Engine(app, ThreadRunner(int(app.config["PREHEAT_HEALTH_CONCURRENCY"])),
+    state.engine = Engine(app, _runner(app.config),
                           tick_seconds=min(float(app.config["PREHEAT_TICK_SECONDS"]),
                                            schedule_tick))
     state.health = HealthChecks(state.engine, state.http)
@@ -106,6 +108,21 @@ def init_app(app: Flask, *, url_prefix: str | None = None, api_prefix: str | Non
     _enforce_sqlite_foreign_keys(app, db)
     _register(app)
     return state
+
+
+def _runner(config):
+    """Celery workers when PREHEAT_CELERY_BROKER_URL is set (Celery imported only then);
+    else the pool of threads in this process."""
+    broker_url = config.get("PREHEAT_CELERY_BROKER_URL")
+    if not broker_url:
+        return ThreadRunner(int(config["PREHEAT_HEALTH_CONCURRENCY"]))
+    try:
+        from .engine.celery_runner import CeleryRunner, make_celery
+    except ImportError as error:
+        raise SetupError("PREHEAT_CELERY_BROKER_URL is set but Celery is not installed:"
+                         " pip install 'preheat[celery]'.") from error
+    return CeleryRunner(make_celery(str(broker_url),
+                                    float(config["PREHEAT_CELERY_VISIBILITY_TIMEOUT"])))
 
 
 def _prune_audit() -> int:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from flask import jsonify, request, url_for
 from sqlalchemy import func, select
 
+from ..engine import RunnerUnavailable
 from ..executions import runs
 from ..models import Instance, Policy
 from ..services import policies, projects
 from ..services.query import POLICIES as POLICY_LIST
 from ..state import current_state
 from . import query
+from .errors import error_response
 from .openapi import PAGING, Reply, created, operation
 from .parameters import PolicyQuery
 from .payload import json_object
@@ -116,6 +118,11 @@ def execute_policy(project_name: str, preheat_policy_name: str):
     if request.get_data(cache=True).strip():
         check(json_object())
     state = current_state()
+    try:  # nothing is recorded when the run could not be handed to the workers
+        state.engine.check()
+    except RunnerUnavailable as error:
+        return error_response(503, f"{error} The execution was not started; try again"
+                                   " once it is back.", headers={"Retry-After": "5"})
     execution = runs.start(state.session, policy)
     if state.executions is not None:
         state.executions.wake()

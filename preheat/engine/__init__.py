@@ -8,13 +8,14 @@
   engine hands "run this job with these arguments" calls to a runner. The
   arguments are plain JSON values, so a runner may send them elsewhere.
 - The default runner (`runner.ThreadRunner`) is a bounded pool of threads in
-  the app process; another runner class (Celery workers) needs nothing else.
+  the app process; `celery_runner.CeleryRunner` sends the same calls to
+  Celery workers (PREHEAT_CELERY_BROKER_URL), which run `Engine.execute` too.
 - Periodic work (`periodic.Periodic`) fires once per due time across all
   processes, from the engine's ticker.
 """
 from .core import Engine, Job
 from .lease import Lease
 from .periodic import Periodic
-from .runner import ThreadRunner
+from .runner import RunnerUnavailable, ThreadRunner
 
-__all__ = ["Engine", "Job", "Lease", "Periodic", "ThreadRunner"]
+__all__ = ["Engine", "Job", "Lease", "Periodic", "RunnerUnavailable", "ThreadRunner"]

@@ -48,6 +48,10 @@ class Engine:
             raise KeyError(f"no job named {name!r}")
         return self.runner.run(self, name, args)
 
+    def check(self) -> None:
+        """Raise `RunnerUnavailable` (saying why) when the runner cannot take calls now."""
+        self.runner.check()
+
     def execute(self, name: str, args) -> Any:
         """Run one job call here and now: what every runner ends up calling."""
         with self.app.app_context():

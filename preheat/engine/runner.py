@@ -11,6 +11,10 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 
 
+class RunnerUnavailable(RuntimeError):
+    """The runner cannot take calls now (its broker is down); the message says why."""
+
+
 class ThreadRunner:
     """A bounded pool of threads in the app process: the default runner."""
 
@@ -28,6 +32,9 @@ class ThreadRunner:
             self._calls.add(future)
         future.add_done_callback(self._done)
         return future
+
+    def check(self) -> None:
+        """A pool in this process always takes calls."""
 
     def wait_idle(self, timeout: float) -> bool:
         """Wait until no call is queued or running; False on timeout."""

@@ -94,7 +94,7 @@ class Dispatcher:
             Execution.status == "Pending", planning.LEASE.free(work.utcnow()))
             .order_by(Execution.id).limit(PLANS_PER_ROUND)))
         won, until = planning.claim(session, pending) if pending else ([], None)
-        return self._run(PLAN, won, until)
+        return self._run(PLAN, won, until, session, planning.LEASE)
 
     def _submit(self, session) -> int:
         now = work.utcnow()
@@ -113,13 +113,13 @@ class Dispatcher:
                                          self.settings.work_lease, instance_id)
                 if len(won) < slots.count:
                     self.pacer.give_back(session, instance_id, slots.count - len(won))
-                started += self._run(SUBMIT, won, until,
+                started += self._run(SUBMIT, won, until, session, work.LEASE,
                                      [slots.at(i) for i in range(len(won))])
         return started
 
     def _poll(self, session) -> int:
         won, until = work.claim(session, "Running", POLLS_PER_ROUND, self.settings.work_lease)
-        return self._run(POLL, won, until)
+        return self._run(POLL, won, until, session, work.LEASE)
 
     @staticmethod
     def _finish(session) -> None:
@@ -132,12 +132,18 @@ class Dispatcher:
         for execution_id in done:
             runs.finish_if_done(session, execution_id)
 
-    def _run(self, job: str, ids, until, send_at=None) -> int:
-        for i, row_id in enumerate(ids):
-            args = (row_id, until.isoformat()) + ((send_at[i],) if send_at else ())
+    def _run(self, job: str, ids, until, session, lease, send_at=None) -> int:
+        for sent, row_id in enumerate(ids):
+            args = (row_id, until.isoformat()) + ((send_at[sent],) if send_at else ())
             try:
                 self.engine.run(job, *args)
-            except RuntimeError:  # shut down: the claims run out on their own
+            except RuntimeError as error:  # shut down, or the runner's broker unreachable
+                # The claims of the calls not sent end now, so the work waits for
+                # nothing once the runner takes calls again.
+                for unsent in ids[sent:]:
+                    lease.release(session, unsent, until)
+                session.commit()
+                log.warning("%s of %d rows not started: %s", job, len(ids) - sent, error)
                 return 0
         return len(ids)
 

@@ -8,6 +8,12 @@ twice: a submission whose answer was lost ends as Error rather than being
 sent again, since the provider may hold the job. That includes a submission
 under way when its process died: `start_time` is set on a Pending task just
 before it is sent, so the process that takes the task over knows.
+
+A job may be delivered twice (a Celery worker killed before it acknowledged
+the task): a job whose claim is no longer the task's gives way at once, and
+one that finds its own claim's sending mark (a `start_time` set while this
+claim was held) gives way too, leaving the claim to run out, rather than
+calling its own earlier delivery interrupted.
 """
 from __future__ import annotations
 
@@ -74,15 +80,18 @@ def submit(task_id: int, claimed_until: str, send_at: float | None = None) -> st
     state = current_state()
     session = state.session
     until = datetime.fromisoformat(claimed_until)
-    context = _load(state, session, task_id, "Pending")
+    context = _load(state, session, task_id, "Pending", until)
     if context is None:
         return None
     task = context.task
     repository, tag, run_count = task.repository, task.tag, task.run_count
     interrupted = task.start_time is not None
+    settings = _settings()
+    if interrupted and task.start_time >= until - timedelta(seconds=settings.work_lease):
+        session.commit()
+        return None  # marked by a delivery of this same claim: that one may still be sending
     # A pushed tag's task holds the digest its push named: that image, even if the tag moved.
     reference = task.digest or tag
-    settings = _settings()
     session.commit()  # no connection held while the registry and the provider answer
     if interrupted:
         return _end(session, task_id, until, "Pending", "Error", INTERRUPTED + MAY_EXIST)
@@ -131,7 +140,7 @@ def poll(task_id: int, claimed_until: str) -> str | None:
     state = current_state()
     session = state.session
     until = datetime.fromisoformat(claimed_until)
-    context = _load(state, session, task_id, "Running")
+    context = _load(state, session, task_id, "Running", until)
     if context is None:
         return None
     task = context.task
@@ -161,9 +170,11 @@ def _settings() -> Settings:
     return Settings.from_config(current_app.config)
 
 
-def _load(state, session, task_id: int, status: str) -> _Context | None:
+def _load(state, session, task_id: int, status: str, until: datetime) -> _Context | None:
+    """The task as its job needs it; None when it is not in `status` under this claim."""
     task = session.get(Task, task_id)
-    if task is None or task.status != status:
+    if task is None or task.status != status or task.claimed_until != until:
+        session.commit()
         return None
     policy = task.execution.policy
     instance, registry = policy.instance, policy.project.image_registry

@@ -90,7 +90,14 @@ class HealthChecks:
                     future.add_done_callback(partial(self._forget, instance_id))
                 futures[instance_id] = future
         if batch:
-            claimed = self.engine.run(self._claim_job, sorted(batch), requested_at.isoformat())
+            try:
+                claimed = self.engine.run(self._claim_job, sorted(batch),
+                                          requested_at.isoformat())
+            except RuntimeError as error:  # the runner's broker is unreachable
+                log.warning("health checks not started: %s", error)
+                for future in batch.values():
+                    _settle(future, None)
+                return futures
             claimed.add_done_callback(partial(_claimed, batch))
         return futures
 

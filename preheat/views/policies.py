@@ -7,6 +7,7 @@ from flask import abort, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from ..engine import RunnerUnavailable
 from ..executions import runs
 from ..htmx import CLOSE_DIALOG, EXECUTIONS_CHANGED, done, is_htmx
 from ..models import Policy
@@ -112,6 +113,13 @@ def run_action(name: str, action: str):
                                                   action=action), back, chosen)
     names = [policy.name for policy in chosen]
     if action == "execute":
+        try:  # nothing is recorded when the runs could not be handed to the workers
+            current_state().engine.check()
+        except RunnerUnavailable as error:
+            return actions.confirmation(
+                POLICY, action, chosen, url_for("preheat.run_policy_action", name=name,
+                                                action=action),
+                error=f"{error} Nothing was started; try again once it is back."), 409
         for policy in chosen:
             runs.start(session, policy)
         current_state().executions.wake()

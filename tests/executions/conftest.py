@@ -8,6 +8,7 @@ import pytest
 from preheat.executions import runs
 from preheat.models import Execution, Instance, Policy
 from preheat.services import instances, projects, registries
+from tests.executions import workers as celery_workers
 from tests.executions.processes import AppProcess, environment
 from tests.providers import dragonfly as dragonfly_standin
 from tests.registry.fixtures import pusher_for
@@ -18,9 +19,59 @@ FAST = {"PREHEAT_POLL_INTERVAL": 0.05, "PREHEAT_POLL_MAX_INTERVAL": 0.2,
 
 
 @pytest.fixture
-def app_config(app_config, request):
-    """Polling and dispatching in hundredths of a second, and whatever a test parametrizes."""
-    return {**app_config, **FAST, **getattr(request, "param", {})}
+def app_config(app_config, request, broker):
+    """Polling and dispatching in hundredths of a second, and whatever a test parametrizes;
+    with PREHEAT_TEST_CELERY=1, the broker the jobs go to."""
+    celery = {"PREHEAT_CELERY_BROKER_URL": broker,
+              "PREHEAT_CELERY_VISIBILITY_TIMEOUT": 10} if broker else {}
+    return {**app_config, **FAST, **celery, **getattr(request, "param", {})}
+
+
+@pytest.fixture(scope="session")
+def broker_database():
+    """This session's own Redis database number (PREHEAT_TEST_CELERY=1 only)."""
+    if not celery_workers.ENABLED:
+        yield None
+        return
+    number, _ = celery_workers.take_database()
+    yield number
+    celery_workers.give_back(number)
+
+
+@pytest.fixture
+def broker(broker_database):
+    """The broker URL of this test, its queue empty; None without PREHEAT_TEST_CELERY=1."""
+    if broker_database is None:
+        return None
+    import redis
+    redis.Redis(celery_workers.REDIS_HOST, celery_workers.REDIS_PORT,
+                db=broker_database).flushdb()
+    return f"redis://{celery_workers.REDIS_HOST}:{celery_workers.REDIS_PORT}/{broker_database}"
+
+
+@pytest.fixture
+def celery_worker(app, app_config, tmp_path):
+    """celery_worker(**settings): start one more real Celery worker process on the test's
+    database and broker; all are stopped after the test."""
+    started = []
+
+    def start(**settings) -> celery_workers.WorkerProcess:
+        env = environment(app_config, **settings)
+        worker = celery_workers.WorkerProcess(env, tmp_path / "workers",
+                                              f"worker{len(started)}")
+        started.append(worker)
+        return worker.start()
+    yield start
+    for worker in started:
+        worker.stop()
+
+
+@pytest.fixture
+def app(app, broker, celery_worker):
+    """The app under test; with PREHEAT_TEST_CELERY=1, with a real worker running its jobs."""
+    if broker:
+        celery_worker()
+    return app
 
 
 # Settings of the app processes `served` starts: fast, but not so fast that
