@@ -44,6 +44,7 @@ bench: $(BIN)/.installed-dev
 	$(BIN)/python scripts/repositories_speed.py
 	$(BIN)/python scripts/webhook_speed.py
 	$(BIN)/python scripts/executions_speed.py
+	$(BIN)/python scripts/celery_speed.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
