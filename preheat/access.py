@@ -4,9 +4,11 @@ from __future__ import annotations
 from flask import abort, current_app, g, request
 from flask_login import current_user
 from flask_wtf.csrf import ValidationError, validate_csrf
+from sqlalchemy import select
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Forbidden, TooManyRequests, Unauthorized
 
+from .models import Project
 from .state import current_state
 from .htmx import is_htmx, refresh_page
 from .services import audit
@@ -18,9 +20,77 @@ WRONG_LOGIN = "wrong username or password, or a deactivated user"
 THROTTLED = "too many failed logins"
 
 
+# The routes of one project (its name in the URL, under this argument), which a user
+# the host's can_manage_project allows for that project may reach as well as sysadmins.
+PROJECT_PAGES = {
+    "preheat.project", "preheat.repository", "preheat.open_repository",
+    "preheat.policies", "preheat.edit_selected_policy", "preheat.confirm_policy_action",
+    "preheat.run_policy_action", "preheat.new_policy", "preheat.edit_policy",
+    "preheat.policy_provider_fields", "preheat.policy_preview",
+    "preheat.policy_trigger_fields", "preheat.policy_schedule_check",
+    "preheat.executions", "preheat.confirm_stop", "preheat.stop_execution",
+    "preheat.retry_execution", "preheat.execution_tasks", "preheat.execution_task",
+}
+PROJECT_PAGE_ARGUMENT = "name"
+PROJECT_API = {"preheat_api.project_providers", "preheat_api.policies", "preheat_api.policy",
+               "preheat_api.executions", "preheat_api.execution", "preheat_api.tasks",
+               "preheat_api.task_log"}
+PROJECT_API_ARGUMENT = "project_name"
+# The Projects page: a user who may manage some project sees those projects alone.
+PROJECT_LIST = "preheat.projects"
+NOT_A_SYSADMIN = "Only system administrators can manage P2P preheat providers."
+NO_PROJECT = ("You may not manage the preheat policies of project {name}; ask a system"
+              " administrator or the project's maintainers.")
+NO_PROJECTS = "You may not manage the preheat policies of any project."
+
+
 def is_sysadmin(user) -> bool:
     """Whether `user` may manage Preheat, by the host's predicate."""
     return bool(user.is_authenticated and current_state().is_sysadmin(user))
+
+
+def may_manage_project(user, project_name: str) -> bool:
+    """Whether `user` may manage project `project_name`'s policies and read its executions.
+
+    Sysadmins may manage every project; anyone else as the host's
+    can_manage_project says (by default, no one).
+    """
+    if not user.is_authenticated:
+        return False
+    if is_sysadmin(user):
+        return True
+    try:
+        return bool(current_state().can_manage_project(user, project_name))
+    except Exception:  # a host predicate that fails refuses, it never answers 500
+        current_app.logger.exception("can_manage_project failed for project %r",
+                                     project_name)
+        return False
+
+
+def manageable_projects(user, names) -> list[str]:
+    """Those of the project `names` that `user` may manage."""
+    return [name for name in names if may_manage_project(user, name)]
+
+
+def _refusal(user, endpoint: str | None, scoped: set[str], argument: str) -> str | None:
+    """Why `user` may not reach this request's route, or None when they may."""
+    if is_sysadmin(user):
+        return None
+    if endpoint in scoped:
+        name = (request.view_args or {}).get(argument)
+        if name is not None and may_manage_project(user, name):
+            return None
+        return NO_PROJECT.format(name=name)
+    if endpoint == PROJECT_LIST:
+        if request.method in SAFE_METHODS and _manages_some_project(user):
+            return None
+        return NO_PROJECTS if request.method in SAFE_METHODS else NOT_A_SYSADMIN
+    return NOT_A_SYSADMIN
+
+
+def _manages_some_project(user) -> bool:
+    names = current_state().session.scalars(select(Project.name))
+    return any(may_manage_project(user, name) for name in names)
 
 
 def require_sysadmin_page():
@@ -31,9 +101,10 @@ def require_sysadmin_page():
         if is_htmx():
             return refresh_page()
         return current_state().login_manager.unauthorized()
-    if not is_sysadmin(current_user):
+    refused = _refusal(current_user, request.endpoint, PROJECT_PAGES, PROJECT_PAGE_ARGUMENT)
+    if refused:
         audit.audit_refusal(current_state().session, "page")
-        abort(403)
+        abort(403, refused)
     if request.method not in SAFE_METHODS:
         check_csrf()
     return None
@@ -90,9 +161,10 @@ def require_sysadmin_api():
         raise Unauthorized("Authenticate with HTTP Basic (a sysadmin's username and password)"
                            " or log in first.",
                            www_authenticate=WWWAuthenticate("basic", {"realm": API_REALM}))
-    if not is_sysadmin(user):
+    refused = _refusal(user, request.endpoint, PROJECT_API, PROJECT_API_ARGUMENT)
+    if refused:
         audit.audit_refusal(current_state().session, "api")
-        raise Forbidden("Only system administrators can manage P2P preheat providers.")
+        raise Forbidden(refused)
     if not by_header and request.method not in SAFE_METHODS and not _api_csrf_token_valid():
         raise Forbidden(f"The CSRF token is missing or invalid: send the page's token in the"
                         f" {CSRF_HEADER} header, or authenticate with HTTP Basic instead.")

@@ -30,6 +30,7 @@ DEFAULTS = {
     "PREHEAT_API_PREFIX": "/api/v2.0",
     "PREHEAT_BASE_TEMPLATE": "preheat/base.html",
     "PREHEAT_IS_SYSADMIN": None,
+    "PREHEAT_CAN_MANAGE_PROJECT": None,
     "PREHEAT_LOAD_HTMX": True,
     "PREHEAT_ENCRYPTION_KEY": None,
     "PREHEAT_HTTP_TIMEOUT": DEFAULT_TIMEOUT,
@@ -53,6 +54,11 @@ def default_is_sysadmin(user: Any) -> bool:
     return bool(getattr(user, "is_sysadmin", False))
 
 
+def default_can_manage_project(user: Any, project_name: str) -> bool:
+    """Without a configured predicate, only sysadmins manage a project's policies."""
+    return False
+
+
 class SetupError(RuntimeError):
     """The host application lacks something Preheat needs."""
 
@@ -60,13 +66,17 @@ class SetupError(RuntimeError):
 def init_app(app: Flask, *, url_prefix: str | None = None, api_prefix: str | None = None,
              base_template: str | None = None,
              is_sysadmin: Callable[[Any], bool] | str | None = None,
+             can_manage_project: Callable[[Any, str], bool] | str | None = None,
              load_htmx: bool | None = None) -> PreheatState:
     """Attach Preheat to `app`: pages, API, CLI and state.
 
     Arguments win over `PREHEAT_*` config keys, which win over the defaults.
+    `can_manage_project(user, project_name)` lets a user who is no sysadmin
+    manage that project's policies and read its executions.
     """
     arguments = {"PREHEAT_URL_PREFIX": url_prefix, "PREHEAT_API_PREFIX": api_prefix,
                  "PREHEAT_BASE_TEMPLATE": base_template, "PREHEAT_IS_SYSADMIN": is_sysadmin,
+                 "PREHEAT_CAN_MANAGE_PROJECT": can_manage_project,
                  "PREHEAT_LOAD_HTMX": load_htmx}
     for key, value in arguments.items():
         if value is not None:
@@ -80,7 +90,11 @@ def init_app(app: Flask, *, url_prefix: str | None = None, api_prefix: str | Non
     state = PreheatState(
         db=db,
         login_manager=login_manager,
-        is_sysadmin=_resolve_predicate(app.config["PREHEAT_IS_SYSADMIN"]),
+        is_sysadmin=_resolve_predicate("PREHEAT_IS_SYSADMIN", app.config["PREHEAT_IS_SYSADMIN"],
+                                       default_is_sysadmin),
+        can_manage_project=_resolve_predicate("PREHEAT_CAN_MANAGE_PROJECT",
+                                              app.config["PREHEAT_CAN_MANAGE_PROJECT"],
+                                              default_can_manage_project),
         base_template=app.config["PREHEAT_BASE_TEMPLATE"],
         secret_box=SecretBox(_encryption_keys(app)),
         http=HttpClient.from_config(app.config),
@@ -154,16 +168,16 @@ def _normalize_prefix(key: str, value: str | None) -> str:
     return value
 
 
-def _resolve_predicate(value) -> Callable[[Any], bool]:
+def _resolve_predicate(key: str, value, default: Callable) -> Callable:
     if value is None:
-        return default_is_sysadmin
+        return default
     if isinstance(value, str):
         try:
             value = import_string(value)
         except ImportError as error:
-            raise SetupError(f"PREHEAT_IS_SYSADMIN: cannot import {value!r}: {error}") from error
+            raise SetupError(f"{key}: cannot import {value!r}: {error}") from error
     if not callable(value):
-        raise SetupError("PREHEAT_IS_SYSADMIN must be a callable or an import string.")
+        raise SetupError(f"{key} must be a callable or an import string.")
     return value
 
 

@@ -25,6 +25,8 @@ class PreheatState:
     db: Any
     login_manager: Any
     is_sysadmin: Callable[[Any], bool]
+    # (user, project name) -> whether that user may manage the project's policies.
+    can_manage_project: Callable[[Any, str], bool]
     base_template: str
     secret_box: SecretBox
     http: HttpClient

@@ -7,6 +7,7 @@ from ..models import Execution, Task
 from ..services.errors import NotFound
 from ..services.query import EXECUTIONS as EXECUTION_LIST
 from ..services.query import TASKS
+from ..redaction import for_viewer
 from ..state import current_state
 from . import query
 from .errors import ApiError
@@ -103,7 +104,7 @@ def get_task_log(project_name: str, preheat_policy_name: str, execution_id: str,
     task = current_state().session.get(Task, whole_id(task_id, "Task"))
     if task is None or task.execution_id != execution.id:
         raise NotFound(f"Execution {execution.id} has no task {task_id}.")
-    text = task.log or ""
+    text = for_viewer(task.log)
     return Response(text + ("\n" if text and not text.endswith("\n") else ""),
                     mimetype="text/plain")
 

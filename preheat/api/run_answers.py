@@ -12,6 +12,7 @@ from ..executions import runs
 from ..models import Execution as ExecutionRow
 from ..models import Task as TaskRow
 from ..services.browse import shown_name
+from ..redaction import for_viewer
 from ..state import current_state
 from .policy_models import Execution, Metrics, Peer, Task, TaskAttrs
 
@@ -36,7 +37,7 @@ def _execution(execution: ExecutionRow, tally) -> dict:
         vendor_type="P2P_PREHEAT",
         vendor_id=execution.policy_id,
         status=execution.status,
-        status_message=execution.status_message or "",
+        status_message=for_viewer(execution.status_message),
         metrics=Metrics(task_count=sum(tally.values()), success_task_count=tally["Success"],
                         error_task_count=tally["Error"], pending_task_count=tally["Pending"],
                         running_task_count=tally["Running"], scheduled_task_count=0,
@@ -56,7 +57,7 @@ def task_json(task: TaskRow, project: str) -> dict:
         id=task.id,
         execution_id=task.execution_id,
         status=task.status,
-        status_message=task.status_message or "",
+        status_message=for_viewer(task.status_message),
         run_count=task.run_count or 0,
         extra_attrs=TaskAttrs(artifact=f"{shown_name(project, task.repository)}:{task.tag}",
                               digest=task.digest, kind="image",

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
-from ..access import leave_csrf_to_us, require_sysadmin_page
+from ..access import is_sysadmin, leave_csrf_to_us, require_sysadmin_page
+from ..redaction import for_viewer
 from ..state import current_state
 from . import (actions, audit_log, distributions, errors, instance_form, policies,
                presenters, project, projects, registries, status)
@@ -27,10 +29,13 @@ def make_blueprint() -> Blueprint:
         return {"preheat_base_template": state.layout(current_app.jinja_env),
                 "preheat_load_htmx": current_app.config["PREHEAT_LOAD_HTMX"],
                 "preheat_csrf_token": generate_csrf,
+                # Endpoints, credentials and the managing of projects are for sysadmins.
+                "preheat_is_sysadmin": is_sysadmin(current_user),
                 "preheat_poll_url": status.poll_url,
                 **presenters.template_helpers()}
 
     bp.add_app_template_filter(presenters.format_datetime, "preheat_datetime")
+    bp.add_app_template_filter(for_viewer, "preheat_for_viewer")
     bp.add_app_template_filter(presenters.format_seconds, "preheat_seconds")
     bp.add_app_template_filter(presenters.iso_utc, "preheat_iso")
 

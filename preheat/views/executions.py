@@ -12,6 +12,7 @@ from ..models import Execution, Policy, Project, utcnow
 from ..services import projects
 from ..services.errors import Conflict, NotFound
 from ..services.pages import paginate
+from ..redaction import for_viewer
 from ..state import current_state
 from . import tasks
 from .presenters import format_datetime, trigger_text
@@ -90,7 +91,7 @@ def rows(session, project: Project, items) -> list[ExecutionRow]:
         total = sum(counted.values())
         result.append(ExecutionRow(
             execution.id, execution.policy.name, execution.status,
-            TONES.get(execution.status, "unknown"), execution.status_message or "",
+            TONES.get(execution.status, "unknown"), for_viewer(execution.status_message),
             trigger_text(execution.trigger, execution.trigger_detail),
             format_datetime(execution.start_time),
             duration(execution.start_time, execution.end_time, now),

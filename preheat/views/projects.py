@@ -5,9 +5,15 @@ hide a project's page at /projects/<name>.
 """
 from __future__ import annotations
 
-from flask import url_for
+import math
 
+from flask import url_for
+from flask_login import current_user
+
+from ..access import is_sysadmin, may_manage_project
+from ..services.pages import Page, listing_page
 from ..services.registry_pages import PROJECTS
+from ..state import current_state
 from . import actions, listing, project_form
 from .kinds import PROJECT
 from .registry_table import PROJECT_COLUMNS, project_rows
@@ -24,10 +30,25 @@ def register(bp) -> None:
     project_form.register(bp)
 
 
+# Whom a project maintainer's list is read from: every project, then theirs kept.
+EVERY_PROJECT = 10**9
+
+
 def list_projects():
-    """Show the project table."""
-    page = listing.current_page(TABLE)
+    """Show the project table: every project to a sysadmin, to others those they manage."""
+    page = listing.current_page(TABLE) if is_sysadmin(current_user) else _managed_page()
     return listing.render(TABLE, page, project_rows(page.items))
+
+
+def _managed_page() -> Page:
+    """The page asked for of the projects the current user may manage."""
+    query, number, size = listing.requested()
+    every = listing_page(current_state().session, PROJECTS, query, 1, EVERY_PROJECT,
+                         listing.current_sort(TABLE))
+    kept = [item for item in every.items if may_manage_project(current_user, item.name)]
+    number = min(max(1, number or 1), max(1, math.ceil(len(kept) / size)))
+    start = (number - 1) * size
+    return Page(kept[start:start + size], len(kept), number, size)
 
 
 def confirm_delete():

@@ -11,6 +11,7 @@ from ..htmx import page_or_partial
 from ..models import STATUSES, Task
 from ..services.errors import NotFound
 from ..services.pages import paginate
+from ..redaction import for_viewer
 from ..state import current_state
 from . import executions
 from .presenters import format_datetime
@@ -80,7 +81,7 @@ def show_task(name: str, execution_id: int, task_id: int):
     return page_or_partial("preheat/task.html", "preheat/_task.html",
                            project=execution.policy.project, execution=execution, task=task,
                            artifact=artifact(task), peers=peers_of(task),
-                           log_lines=(task.log or "").splitlines(),
+                           log_lines=for_viewer(task.log).splitlines(),
                            start_text=format_datetime(task.start_time),
                            end_text=format_datetime(task.end_time),
                            preheat_title=f"Task {task.id} of execution {execution.id}")
