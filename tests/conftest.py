@@ -14,6 +14,7 @@ from sqlalchemy import create_engine, text
 from app import create_app, create_user, db, upgrade_database
 from tests.accounts import ADMIN, USER
 from tests.databases import scratch_postgres
+from tests.executions import workers as celery_workers
 from tests.helpers import Client, own_session, release
 
 pytest_plugins = ["tests.browser_fixtures", "tests.registry.fixtures"]
@@ -123,3 +124,25 @@ def kraken():
     server = standin.serve()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def broker_database():
+    """This session's own Redis database number (PREHEAT_TEST_CELERY=1 only)."""
+    if not celery_workers.ENABLED:
+        yield None
+        return
+    number, _ = celery_workers.take_database()
+    yield number
+    celery_workers.give_back(number)
+
+
+@pytest.fixture
+def broker(broker_database):
+    """The broker URL of this test, its queue empty; None without PREHEAT_TEST_CELERY=1."""
+    if broker_database is None:
+        return None
+    import redis
+    redis.Redis(celery_workers.REDIS_HOST, celery_workers.REDIS_PORT,
+                db=broker_database).flushdb()
+    return f"redis://{celery_workers.REDIS_HOST}:{celery_workers.REDIS_PORT}/{broker_database}"

@@ -27,28 +27,6 @@ def app_config(app_config, request, broker):
     return {**app_config, **FAST, **celery, **getattr(request, "param", {})}
 
 
-@pytest.fixture(scope="session")
-def broker_database():
-    """This session's own Redis database number (PREHEAT_TEST_CELERY=1 only)."""
-    if not celery_workers.ENABLED:
-        yield None
-        return
-    number, _ = celery_workers.take_database()
-    yield number
-    celery_workers.give_back(number)
-
-
-@pytest.fixture
-def broker(broker_database):
-    """The broker URL of this test, its queue empty; None without PREHEAT_TEST_CELERY=1."""
-    if broker_database is None:
-        return None
-    import redis
-    redis.Redis(celery_workers.REDIS_HOST, celery_workers.REDIS_PORT,
-                db=broker_database).flushdb()
-    return f"redis://{celery_workers.REDIS_HOST}:{celery_workers.REDIS_PORT}/{broker_database}"
-
-
 @pytest.fixture
 def celery_worker(app, app_config, tmp_path):
     """celery_worker(**settings): start one more real Celery worker process on the test's
