@@ -34,7 +34,7 @@ test: $(BIN)/.installed-dev
 	scripts/ensure-browser
 	scripts/ensure-registry
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
-	PREHEAT_TEST_CELERY=1 $(BIN)/python -m pytest $(PYTEST_ARGS) $(CELERY_TESTS)
+	env -u TEST_DATABASE_URL PREHEAT_TEST_CELERY=1 $(BIN)/python -m pytest $(PYTEST_ARGS) $(CELERY_TESTS)
 
 bench: $(BIN)/.installed-dev
 	$(BIN)/python scripts/bench.py
