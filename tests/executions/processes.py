@@ -42,7 +42,29 @@ def environment(app_config: dict, **settings) -> dict:
     return env
 
 
-class AppProcess:
+class ProcessGroup:
+    """A process started in a session of its own, so its children end with it."""
+
+    process: subprocess.Popen | None = None
+    stop_seconds = 10
+
+    def kill(self) -> None:
+        """SIGKILL the process and its children at once: nothing gets to clean up."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(10)
+
+    def stop(self) -> None:
+        """End it if it still runs (a test's teardown): SIGTERM, then SIGKILL."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(self.stop_seconds)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+
+class AppProcess(ProcessGroup):
     """One gunicorn server (a master and one worker with a few threads) of the app."""
 
     def __init__(self, env: dict, folder: Path):
@@ -71,21 +93,6 @@ class AppProcess:
             except requests.ConnectionError:
                 time.sleep(0.1)
         raise AssertionError(f"the app process did not answer in {timeout:g} s: {self.log()}")
-
-    def kill(self) -> None:
-        """SIGKILL the master and its worker at once: nothing gets to clean up."""
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(10)
-
-    def stop(self) -> None:
-        """End the server if it still runs (a test's teardown)."""
-        if self.process is None or self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.kill()
 
     def log(self) -> str:
         return (self.folder / "server.log").read_text(errors="replace")[-3000:]

@@ -9,7 +9,6 @@ a Redis database number of its own (a lock key in database 0) and flushes it.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import redis
 
-from tests.executions.processes import ROOT
+from tests.executions.processes import ROOT, ProcessGroup
 
 ENABLED = os.environ.get("PREHEAT_TEST_CELERY") == "1"
 REDIS_HOST, REDIS_PORT = "127.0.0.1", int(os.environ.get("PREHEAT_TEST_REDIS_PORT", "6379"))
@@ -41,8 +40,10 @@ def give_back(number: int) -> None:
     control.delete(LOCK.format(number))
 
 
-class WorkerProcess:
+class WorkerProcess(ProcessGroup):
     """One `celery worker` process (threads pool), in a process group of its own."""
+
+    stop_seconds = 15  # a warm shutdown waits for the tasks under way
 
     def __init__(self, env: dict, folder: Path, name: str, concurrency: int = 4):
         self.env, self.folder, self.name, self.concurrency = env, folder, name, concurrency
@@ -71,20 +72,6 @@ class WorkerProcess:
                 return self
             time.sleep(0.1)
         raise AssertionError(f"the worker was not ready in {timeout:g} s: {self.log()}")
-
-    def kill(self) -> None:
-        """SIGKILL: the worker acknowledges nothing more and cleans nothing up."""
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait(10)
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(15)
-        except subprocess.TimeoutExpired:
-            self.kill()
 
     def log(self) -> str:
         try:
