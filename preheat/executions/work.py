@@ -9,11 +9,11 @@ sent again, since the provider may hold the job. That includes a submission
 under way when its process died: `start_time` is set on a Pending task just
 before it is sent, so the process that takes the task over knows.
 
+The sending mark renews the claim for a whole lease, so a job that began
+late (queued behind others) still has the lease for the provider's answer.
 A job may be delivered twice (a Celery worker killed before it acknowledged
-the task): a job whose claim is no longer the task's gives way at once, and
-one that finds its own claim's sending mark (a `start_time` set while this
-claim was held) gives way too, leaving the claim to run out, rather than
-calling its own earlier delivery interrupted.
+the task): a job whose claim is no longer the task's, which includes a claim
+renewed by its own earlier delivery's sending mark, gives way at once.
 """
 from __future__ import annotations
 
@@ -87,9 +87,6 @@ def submit(task_id: int, claimed_until: str, send_at: float | None = None) -> st
     repository, tag, run_count = task.repository, task.tag, task.run_count
     interrupted = task.start_time is not None
     settings = _settings()
-    if interrupted and task.start_time >= until - timedelta(seconds=settings.work_lease):
-        session.commit()
-        return None  # marked by a delivery of this same claim: that one may still be sending
     # A pushed tag's task holds the digest its push named: that image, even if the tag moved.
     reference = task.digest or tag
     session.commit()  # no connection held while the registry and the provider answer
@@ -110,7 +107,8 @@ def submit(task_id: int, claimed_until: str, send_at: float | None = None) -> st
                              pull.header, context.options, timeout=settings.job_deadline)
     notes = {"digest": artifact.digest, "media_type": artifact.media_type}
     _wait_for_slot(send_at)
-    if not _sending(session, task_id, until):
+    until = _sending(session, task_id, until, settings.work_lease)
+    if until is None:
         return None
     try:
         submission = context.provider.submit(context.instance_target, state.http, request)
@@ -218,13 +216,17 @@ def _wait_for_slot(send_at: float | None) -> None:
         time.sleep(min(max(0.0, send_at - time.time()), MAX_SLOT_WAIT))
 
 
-def _sending(session, task_id: int, until: datetime) -> bool:
-    """Mark the claimed task as being sent (its start time); False if it is not ours."""
+def _sending(session, task_id: int, until: datetime, lease: float) -> datetime | None:
+    """Mark the claimed task as being sent (its start time) and renew its claim for a
+    whole lease from now, so a job that began late still has the lease for the
+    provider's answer; the new claim, or None if the task is not ours."""
+    now = utcnow()
+    renewed = now + timedelta(seconds=lease)
     marked = session.execute(update(Task).where(
         Task.id == task_id, Task.status == "Pending", Task.claimed_until == until)
-        .values(start_time=utcnow())).rowcount == 1
+        .values(start_time=now, claimed_until=renewed)).rowcount == 1
     session.commit()
-    return marked
+    return renewed if marked else None
 
 
 def _retry_later(session, task_id, until, reason, wait: float, notes) -> str | None:

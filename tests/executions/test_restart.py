@@ -7,12 +7,14 @@ creation as it arrives.
 """
 from __future__ import annotations
 
+import threading
 import time
 from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from preheat.models import Execution, Task, utcnow
+from preheat.executions import work
 from tests.executions.conftest import dragonfly_instance, wait_for
 from tests.executions.processes import Api
 
@@ -101,3 +103,30 @@ def test_a_submission_under_way_when_its_process_died_is_not_sent_again(app, ses
     assert "may exist on the provider" in tasks["1.0"].status_message
     assert tasks["1.1"].status == "Success"
     assert provider.book.attempts == 1
+
+
+def test_a_submission_sent_late_in_its_claim_keeps_the_task_until_its_answer_is_stored(
+        app, session, images, dragonfly, policy):
+    """A job that begins near the end of its claim (queued behind others) renews the
+    claim as it sends: no other process takes the task while the slow answer comes."""
+    images(["1.0"])
+    provider = dragonfly(answer_delay=1.5)  # sent at 1.5 s of a 2 s claim, answered at 3 s
+    now = utcnow()
+    execution = Execution(policy=policy(provider), status="Running", trigger="manual",
+                          stop_requested=False, created_at=now, start_time=now)
+    session.add(Task(execution=execution, repository="library/app", tag="1.0"))
+    session.commit()
+    [task_id], until = work.claim(session, "Pending", 1, lease=2.0)
+    taken = []
+
+    def other_process():  # another dispatcher, once the first claim would have run out
+        time.sleep(2.3)
+        with app.app_context():
+            taken.extend(work.claim(app.extensions["preheat"].session, "Pending", 1, 5.0)[0])
+    other = threading.Thread(target=other_process)
+    other.start()
+    with app.app_context():
+        status = work.submit(task_id, until.isoformat(), send_at=time.time() + 1.5)
+    other.join()
+    assert status == "Running" and taken == []
+    assert list(provider.book.submissions.values()) == [1]

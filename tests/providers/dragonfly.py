@@ -105,7 +105,7 @@ def serve(tokens=None, *, legacy: bool = False, tls=None, host="127.0.0.1", port
     `tokens` maps token -> active | inactive | expired | no-job-scope; `tls` is a
     folder for a self-signed certificate (HTTPS); `legacy` serves only /_ping.
     `jobs` go to JobBook: rate, burst, delay, clock, peers, fetch, cache,
-    failing_peers.
+    failing_peers, answer_delay.
     """
     state = {"tokens": dict(tokens or {}), "legacy": legacy, "jobs": JobBook(**jobs)}
     return _serve(DragonflyHandler, state, tls=tls, host=host, port=port)

@@ -38,8 +38,9 @@ class JobBook:
     """Every job of one stand-in, its rate limiter and its counters."""
 
     def __init__(self, *, rate=None, burst=None, delay=0.0, clock=time.monotonic, peers=None,
-                 fetch=True, cache=False, failing_peers=None):
+                 fetch=True, cache=False, failing_peers=None, answer_delay=0.0):
         self.rate, self.delay, self.clock = rate, delay, clock
+        self.answer_delay = answer_delay  # seconds a creation's answer takes (a slow manager)
         self.burst = float(burst or rate or 1)
         self.peers = [dict(peer) for peer in (peers or DEFAULT_PEERS)]
         self.fetch, self.cache = fetch, cache
@@ -91,7 +92,9 @@ class JobBook:
                 "created_at": now, "updated_at": now,
                 "_due": self.clock() + self.delay, "_blobs": blobs, "_headers": headers,
                 "_clusters": clusters, "_finishing": False}
-            return _public(self.jobs[job_id])
+            job = _public(self.jobs[job_id])
+        time.sleep(self.answer_delay)
+        return job
 
     def release(self, delay: float) -> None:
         """Pending jobs end `delay` seconds from now at the latest, and new ones `delay` after."""
