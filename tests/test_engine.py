@@ -161,6 +161,9 @@ class BrokerRunner:
             name, args = json.loads(message)
             engine.execute(name, args)
 
+    def queued(self):
+        return self.queue.qsize()
+
     def shutdown(self):
         self.queue.put(None)
 

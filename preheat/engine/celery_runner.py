@@ -18,6 +18,7 @@ from celery import Celery
 from .runner import RunnerUnavailable
 
 TASK = "preheat.run"
+QUEUE = "preheat"
 # Seconds a dead broker may hold a page or the dispatcher; after a failure,
 # sends fail at once for this long.
 CONNECT_TIMEOUT = 2.0
@@ -42,7 +43,7 @@ def make_celery(broker_url: str, visibility_timeout: float = 3600.0) -> Celery:
         task_ignore_result=True,
         task_serializer="json",
         accept_content=["json"],
-        task_default_queue="preheat",
+        task_default_queue=QUEUE,
         broker_connection_timeout=CONNECT_TIMEOUT,
         broker_connection_retry_on_startup=True,
         task_publish_retry=False,
@@ -87,6 +88,16 @@ class CeleryRunner:
                 connection.ensure_connection(max_retries=0, timeout=CONNECT_TIMEOUT)
         except Exception as exc:
             raise self._went_down(exc) from None
+
+    def queued(self) -> int:
+        """Calls waiting in the broker's queue for a worker; 0 when it cannot be asked
+        (sending then fails and says why)."""
+        try:
+            with self.celery.connection_for_write() as connection:
+                return connection.default_channel.queue_declare(
+                    queue=QUEUE, passive=True).message_count
+        except Exception:  # the broker down, or the queue not declared yet
+            return 0
 
     def wait_idle(self, timeout: float) -> bool:
         return True  # nothing of this process's runs here

@@ -52,6 +52,10 @@ class Engine:
         """Raise `RunnerUnavailable` (saying why) when the runner cannot take calls now."""
         self.runner.check()
 
+    def queued(self) -> int:
+        """Calls handed to the runner that wait for a thread or a worker."""
+        return self.runner.queued()
+
     def execute(self, name: str, args) -> Any:
         """Run one job call here and now: what every runner ends up calling."""
         with self.app.app_context():

@@ -1,6 +1,6 @@
 """Runners: where the engine's "run this job" calls are carried out.
 
-A runner has `run(engine, name, args)` and `shutdown()`. It ends up calling
+A runner has `run(engine, name, args)`, `queued()` and `shutdown()`. It ends up calling
 `engine.execute(name, args)`, in this process or another one, and returns a
 Future: of the call's result when it runs here, or done with None once the
 call is handed to another process. `args` are JSON values.
@@ -35,6 +35,11 @@ class ThreadRunner:
 
     def check(self) -> None:
         """A pool in this process always takes calls."""
+
+    def queued(self) -> int:
+        """Calls waiting for a thread."""
+        with self._lock:
+            return max(0, len(self._calls) - self.max_workers)
 
     def wait_idle(self, timeout: float) -> bool:
         """Wait until no call is queued or running; False on timeout."""

@@ -5,7 +5,10 @@ executions, plans Pending executions, submits due Pending tasks (paced per
 provider instance across all processes: `pacing`), polls Running tasks whose
 next poll is due, and ends executions whose tasks have all ended. It runs
 every PREHEAT_DISPATCH_SECONDS while there is work, rests longer when there is none, and is woken at once
-when an execution starts. Claims make several processes' rounds safe.
+when an execution starts. Claims make several processes' rounds safe. A
+round claims no more tasks while many calls wait for the runner's threads or
+workers (MAX_QUEUED): jobs queued longer than their claims would find them
+run out and taken again, and the work would go round without progressing.
 """
 from __future__ import annotations
 
@@ -28,6 +31,9 @@ log = logging.getLogger(__name__)
 PLAN, SUBMIT, POLL = "execution.plan", "task.submit", "task.poll"
 POLLS_PER_ROUND = 100
 PLANS_PER_ROUND = 8
+# Calls waiting for the runner beyond which a round claims no more tasks: a
+# longer queue would outlast the claims, and its jobs would find them taken.
+MAX_QUEUED = 2 * POLLS_PER_ROUND
 # Idle rounds come this many dispatch intervals apart.
 IDLE_FACTOR = 5
 
@@ -75,8 +81,13 @@ class Dispatcher:
         """Claim what is due and start its jobs; how many jobs were started."""
         session = current_state().session
         try:
-            started = self._events(session) + self._plan(session) + self._submit(session) \
-                + self._poll(session)
+            started = self._events(session) + self._plan(session)
+            room = MAX_QUEUED - self.engine.queued()
+            if room > 0:
+                submitted = self._submit(session, room)
+                started += submitted + self._poll(session, room - submitted)
+            else:
+                started += 1  # work is waiting: the next round comes an interval later
             self._finish(session)
             return started
         finally:
@@ -96,7 +107,7 @@ class Dispatcher:
         won, until = planning.claim(session, pending) if pending else ([], None)
         return self._run(PLAN, won, until, session, planning.LEASE)
 
-    def _submit(self, session) -> int:
+    def _submit(self, session, room: int) -> int:
         now = work.utcnow()
         instances = list(session.scalars(
             select(Policy.instance_id).distinct()
@@ -107,7 +118,10 @@ class Dispatcher:
         session.commit()
         started = 0
         for instance_id in instances:
-            slots = self.pacer.reserve(session, instance_id, self.pacer.per_round())
+            wanted = min(self.pacer.per_round(), room - started)
+            if wanted <= 0:
+                break
+            slots = self.pacer.reserve(session, instance_id, wanted)
             if slots.count:
                 won, until = work.claim(session, "Pending", slots.count,
                                          self.settings.work_lease, instance_id)
@@ -117,8 +131,11 @@ class Dispatcher:
                                      [slots.at(i) for i in range(len(won))])
         return started
 
-    def _poll(self, session) -> int:
-        won, until = work.claim(session, "Running", POLLS_PER_ROUND, self.settings.work_lease)
+    def _poll(self, session, room: int) -> int:
+        if room <= 0:
+            return 0
+        won, until = work.claim(session, "Running", min(POLLS_PER_ROUND, room),
+                                self.settings.work_lease)
         return self._run(POLL, won, until, session, work.LEASE)
 
     @staticmethod
