@@ -10,6 +10,9 @@ export FLASK_APP := app
 CELERY_TESTS := tests/executions/test_runs.py tests/executions/test_schedules.py \
 	tests/executions/test_restart.py tests/executions/test_celery.py
 
+# Two app replicas and two workers on PostgreSQL (TEST_DATABASE_URL; skipped without it).
+REPLICA_TESTS := tests/executions/test_replicas.py
+
 .PHONY: run test bench clean
 
 $(BIN)/python:
@@ -35,6 +38,7 @@ test: $(BIN)/.installed-dev
 	scripts/ensure-registry
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	env -u TEST_DATABASE_URL PREHEAT_TEST_CELERY=1 $(BIN)/python -m pytest $(PYTEST_ARGS) $(CELERY_TESTS)
+	PREHEAT_TEST_CELERY=1 $(BIN)/python -m pytest $(PYTEST_ARGS) $(REPLICA_TESTS)
 
 bench: $(BIN)/.installed-dev
 	$(BIN)/python scripts/bench.py

@@ -23,6 +23,15 @@ REDIS_HOST, REDIS_PORT = "127.0.0.1", int(os.environ.get("PREHEAT_TEST_REDIS_POR
 LOCK = "preheat-test-broker-db:{}"
 
 
+def unreachable() -> str | None:
+    """Why the local Redis cannot be the tests' broker, or None."""
+    try:
+        redis.Redis(REDIS_HOST, REDIS_PORT, db=0, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        return f"no Redis at {REDIS_HOST}:{REDIS_PORT} for the Celery runs: {error}"
+    return None
+
+
 def take_database() -> tuple[int, redis.Redis]:
     """A Redis database number no other test session holds, flushed."""
     control = redis.Redis(REDIS_HOST, REDIS_PORT, db=0)
@@ -45,7 +54,7 @@ class WorkerProcess(ProcessGroup):
 
     stop_seconds = 15  # a warm shutdown waits for the tasks under way
 
-    def __init__(self, env: dict, folder: Path, name: str, concurrency: int = 4):
+    def __init__(self, env: dict, folder: Path, name: str, concurrency: int = 8):
         self.env, self.folder, self.name, self.concurrency = env, folder, name, concurrency
         self.process: subprocess.Popen | None = None
 
