@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Unauthorized
 
+from .. import metrics
 from ..events import inbox
 from ..models import Registry
 from ..services import webhooks
@@ -56,9 +57,11 @@ def receive_events(id: str):
     state = current_state()
     registry = _registry_or_none(id)
     if not webhooks.accepts(state.secret_box, registry, request.headers.get(webhooks.HEADER)):
+        metrics.webhook_refused()
         raise Unauthorized(REFUSED, www_authenticate=CHALLENGE)
     envelope = _envelope(json_object())
     counts = inbox.record(state.session, registry, envelope.events)
+    metrics.webhook_received(counts.recorded, counts.duplicates, counts.ignored)
     if counts.recorded:
         state.executions.wake()
     return jsonify(EventsReceived(**vars(counts)).model_dump())

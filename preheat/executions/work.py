@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, select, update
 
+from .. import metrics
 from ..engine import Lease
 from ..models import Execution, Policy, Task, utcnow
 from ..providers import PreheatRequest, ProgressError, SubmitError, get_provider
@@ -67,6 +68,7 @@ class _Context:
 
     task: Task
     instance_id: int
+    instance_name: str
     provider: object
     instance_target: object
     registry_target: object
@@ -115,6 +117,7 @@ def submit(task_id: int, claimed_until: str, send_at: float | None = None) -> st
     try:
         submission = context.provider.submit(context.instance_target, state.http, request)
     except SubmitError as error:
+        metrics.submitted(context.instance_name, rate_limited=error.http_status == 429)
         if error.http_status == 429:
             state.executions.pacer.slow_down(session, context.instance_id)
             wait = error.retry_after or 1.0
@@ -126,6 +129,7 @@ def submit(task_id: int, claimed_until: str, send_at: float | None = None) -> st
         if error.maybe_submitted:
             reason += MAY_EXIST
         return _end(session, task_id, until, "Pending", "Error", reason, notes)
+    metrics.submitted(context.instance_name)
     state.executions.pacer.accepted(session, context.instance_id)
     if pull.note:
         notes["log"] = pull.note
@@ -152,7 +156,8 @@ def poll(task_id: int, claimed_until: str) -> str | None:
                     f"Gave up after {settings.job_deadline:g} s: the provider's job {job_id}"
                     " had not ended.")
     try:
-        progress = context.provider.progress(context.instance_target, state.http, job_id)
+        with metrics.timed(metrics.JOB_POLL_SECONDS, context.provider.id):
+            progress = context.provider.progress(context.instance_target, state.http, job_id)
     except ProgressError as error:
         if not error.retry:
             return _end(session, task_id, until, "Running", "Error", error.reason)
@@ -180,7 +185,7 @@ def _load(state, session, task_id: int, status: str, until: datetime) -> _Contex
     instance, registry = policy.instance, policy.project.image_registry
     provider = get_provider(instance.vendor)
     box = state.secret_box
-    return _Context(task, instance.id, provider, credential_target(box, instance),
+    return _Context(task, instance.id, instance.name, provider, credential_target(box, instance),
                     credential_target(box, registry), registry.pull_url,
                     json.loads(policy.options or "{}"))
 
