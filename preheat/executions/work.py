@@ -18,6 +18,7 @@ calling its own earlier delivery interrupted.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,6 +28,7 @@ from sqlalchemy import func, select, update
 
 from .. import metrics
 from ..engine import Lease
+from ..logs import log_event
 from ..models import Execution, Policy, Task, utcnow
 from ..providers import PreheatRequest, ProgressError, SubmitError, get_provider
 from ..registry import RegistryError, manifest_url
@@ -118,6 +120,7 @@ def submit(task_id: int, claimed_until: str, send_at: float | None = None) -> st
         submission = context.provider.submit(context.instance_target, state.http, request)
     except SubmitError as error:
         metrics.submitted(context.instance_name, rate_limited=error.http_status == 429)
+        _provider_failed(context, task_id, "submit", error)
         if error.http_status == 429:
             state.executions.pacer.slow_down(session, context.instance_id)
             wait = error.retry_after or 1.0
@@ -159,6 +162,7 @@ def poll(task_id: int, claimed_until: str) -> str | None:
         with metrics.timed(metrics.JOB_POLL_SECONDS, context.provider.id):
             progress = context.provider.progress(context.instance_target, state.http, job_id)
     except ProgressError as error:
+        _provider_failed(context, task_id, "poll", error)
         if not error.retry:
             return _end(session, task_id, until, "Running", "Error", error.reason)
         return _poll_later(session, task_id, until, interval, settings, error.reason)
@@ -169,6 +173,12 @@ def poll(task_id: int, claimed_until: str) -> str | None:
     status = "Success" if progress.state == "success" else "Error"
     return _end(session, task_id, until, "Running", status, progress.message,
                 {"peers": json.dumps(peers)})
+
+
+def _provider_failed(context: _Context, task_id: int, during: str, error) -> None:
+    log_event("provider.failure", logging.WARNING, instance=context.instance_name,
+              during=during, task=task_id, reason=error.reason, http_status=error.http_status,
+              retry=error.retry)
 
 
 def _settings() -> Settings:
