@@ -1,6 +1,11 @@
 """Structured log lines: an execution's start and end, provider failures, refused webhooks."""
+import io
 import json
 import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +19,8 @@ from tests.executions.conftest import (FAST, PAT, box, dragonfly, images,  # noq
 from tests.registry.fixtures import pusher_for
 from tests.registry.server import start_registry
 from tests.test_secret_canaries import hostile_canary
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -176,3 +183,38 @@ def test_no_password_token_or_webhook_secret_is_ever_logged(
     for name, canary in {"registry password": password, "provider token": token,
                          "webhook secret": secret, "refused secret": wrong}.items():
         assert canary not in logged, f"the {name} was logged"
+
+
+def test_lines_go_through_the_hosts_own_handlers_and_formatter(app):
+    assert logging.getLogger("preheat").handlers == [], "Preheat adds no handler of its own"
+    written = io.StringIO()
+    handler = logging.StreamHandler(written)
+    handler.setFormatter(logging.Formatter("HOST %(levelname)s %(name)s | %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    try:
+        app.test_client().post("/api/v2.0/registries/7/events", json={"events": []})
+    finally:
+        root.removeHandler(handler)
+    assert written.getvalue().splitlines() == [
+        'HOST WARNING preheat | event=webhook.refused registry=unknown reason="no such registry"'
+        " remote=127.0.0.1"]
+
+
+SHOW_A_LINE = """
+import logging, sys, tempfile
+from app import create_app
+from preheat.logs import log_event
+folder = tempfile.mkdtemp()
+create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/x.db"}, instance_path=folder)
+log_event("try.it", shown="yes")
+logging.getLogger("preheat.health").debug("not at INFO")
+"""
+
+
+def test_the_standalone_app_writes_the_lines_to_stderr_when_logging_is_not_configured(tmp_path):
+    ran = subprocess.run([sys.executable, "-c", SHOW_A_LINE], cwd=ROOT, capture_output=True,
+                         text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stderr.count("INFO preheat: event=try.it shown=yes") == 1, ran.stderr
+    assert "not at INFO" not in ran.stderr
