@@ -5,6 +5,7 @@ it would in any other Flask portal; the shell's own parts live in `shell/`.
 """
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from pathlib import Path
@@ -48,6 +49,7 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
         app.config["SECRET_KEY"] = load_or_create_secret_file(
             Path(app.instance_path) / "secret-key", lambda: secrets.token_urlsafe(48))
 
+    _show_preheat_logs()
     db.init_app(app)
     with app.app_context():
         keep_sqlite_files_private(db.engine)
@@ -60,6 +62,17 @@ def create_app(test_config: dict | None = None, instance_path: str | None = None
     _register_cli(app)
     user_commands.register(app)
     return app
+
+
+def _show_preheat_logs() -> None:
+    """Preheat's INFO lines go to stderr, unless logging was configured (then it decides)."""
+    logger = logging.getLogger("preheat")
+    if logging.getLogger().handlers or logger.handlers or logger.level != logging.NOTSET:
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
 
 
 def preheat_settings_from_environment(root_path: str) -> dict:

@@ -1,6 +1,8 @@
 """Who may reach Preheat: decided here, once, for every page and API route."""
 from __future__ import annotations
 
+import hmac
+
 from flask import abort, current_app, g, request
 from flask_login import current_user
 from flask_wtf.csrf import ValidationError, validate_csrf
@@ -168,6 +170,41 @@ def require_sysadmin_api():
     if not by_header and request.method not in SAFE_METHODS and not _api_csrf_token_valid():
         raise Forbidden(f"The CSRF token is missing or invalid: send the page's token in the"
                         f" {CSRF_HEADER} header, or authenticate with HTTP Basic instead.")
+
+
+METRICS_REALM = "Preheat metrics"
+METRICS_REFUSED = ("Send the metrics token (PREHEAT_METRICS_TOKEN) in the Authorization header:"
+                   " Bearer <token>, or log in as a system administrator.")
+WRONG_METRICS_TOKEN = "not the metrics token"
+
+
+def require_metrics_reader():
+    """before_request for /metrics: the metrics token, else a sysadmin's session.
+
+    As for the API, a request with an Authorization header is judged by that
+    header alone; without PREHEAT_METRICS_TOKEN no header is accepted.
+    """
+    header = request.headers.get("Authorization")
+    if header is not None:
+        if _is_metrics_token(header):
+            return None
+        audit.audit_refusal(current_state().session, "metrics",
+                            refused_credentials=WRONG_METRICS_TOKEN)
+    elif current_user.is_authenticated:
+        if is_sysadmin(current_user):
+            return None
+        audit.audit_refusal(current_state().session, "metrics")
+        raise Forbidden(NOT_A_SYSADMIN)
+    raise Unauthorized(METRICS_REFUSED,
+                       www_authenticate=WWWAuthenticate("bearer", {"realm": METRICS_REALM}))
+
+
+def _is_metrics_token(header: str) -> bool:
+    expected = current_app.config.get("PREHEAT_METRICS_TOKEN")
+    scheme, _, given = header.partition(" ")
+    if not expected or scheme.lower() != "bearer":
+        return False
+    return hmac.compare_digest(given.strip().encode(), str(expected).encode())
 
 
 def _user_from_header():

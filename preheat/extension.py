@@ -44,9 +44,12 @@ DEFAULTS = {
     "PREHEAT_AUDIT_RETENTION_DAYS": 365,
     "PREHEAT_CELERY_BROKER_URL": None,
     "PREHEAT_CELERY_VISIBILITY_TIMEOUT": 3600,
+    "PREHEAT_METRICS_PATH": "/metrics",
+    "PREHEAT_METRICS_TOKEN": None,
+    "PREHEAT_LOG_FORMAT": None,  # "json", or text; unset: the environment variable decides
     **EXECUTION_DEFAULTS,
 }
-PREFIX_KEYS = ("PREHEAT_URL_PREFIX", "PREHEAT_API_PREFIX")
+PREFIX_KEYS = ("PREHEAT_URL_PREFIX", "PREHEAT_API_PREFIX", "PREHEAT_METRICS_PATH")
 
 
 def default_is_sysadmin(user: Any) -> bool:
@@ -204,8 +207,11 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 def _register(app: Flask) -> None:
     from .api import make_blueprint as make_api_blueprint
     from .cli import make_cli
+    from .metrics.endpoint import make_blueprint as make_metrics_blueprint
     from .views import make_blueprint
 
     app.register_blueprint(make_blueprint(), url_prefix=app.config["PREHEAT_URL_PREFIX"] or None)
     app.register_blueprint(make_api_blueprint(), url_prefix=app.config["PREHEAT_API_PREFIX"])
+    if app.config["PREHEAT_METRICS_PATH"]:  # "" leaves the metrics unserved
+        app.register_blueprint(make_metrics_blueprint(app.config["PREHEAT_METRICS_PATH"]))
     app.cli.add_command(make_cli())

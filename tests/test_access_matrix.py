@@ -106,6 +106,8 @@ ACCESS = {
     "preheat_api.tasks": "project",
     "preheat_api.task_log": "project",
     "preheat_api.unknown": "sysadmin",
+    # Also for a scraper holding PREHEAT_METRICS_TOKEN (tests/test_metrics.py).
+    "preheat_metrics.metrics": "sysadmin",
 }
 SAMPLE_VALUES = {"instance_id": 1, "registry_id": 1, "id": 1, "name": "df-one",
                  "filename": "preheat/preheat.css", "repository": "library/nginx",

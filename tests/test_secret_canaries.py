@@ -72,7 +72,7 @@ def visit_everything(admin, dragonfly, kraken, echoing, canaries):
                   admin.get("/distributions/actions/delete/confirm?instance=1&instance=2",
                             htmx=True),
                   admin.get("/distributions/actions/deactivate/confirm?instance=3"),
-                  admin.get("/distributions/999/edit")]
+                  admin.get("/distributions/999/edit"), admin.get("/metrics")]
     return responses
 
 

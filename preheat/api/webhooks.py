@@ -7,12 +7,16 @@ leaves the executions to the dispatcher.
 """
 from __future__ import annotations
 
+import logging
+
 from flask import jsonify, request, url_for
 from pydantic import ValidationError
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Unauthorized
 
+from .. import metrics
 from ..events import inbox
+from ..logs import log_event
 from ..models import Registry
 from ..services import webhooks
 from ..services.errors import NotFound
@@ -56,9 +60,11 @@ def receive_events(id: str):
     state = current_state()
     registry = _registry_or_none(id)
     if not webhooks.accepts(state.secret_box, registry, request.headers.get(webhooks.HEADER)):
+        _refused(registry)
         raise Unauthorized(REFUSED, www_authenticate=CHALLENGE)
     envelope = _envelope(json_object())
     counts = inbox.record(state.session, registry, envelope.events)
+    metrics.webhook_received(counts.recorded, counts.duplicates, counts.ignored)
     if counts.recorded:
         state.executions.wake()
     return jsonify(EventsReceived(**vars(counts)).model_dump())
@@ -76,6 +82,22 @@ def generate_secret(id: str):
     answer = WebhookSecret(url=webhook_url(registry),
                            headers={webhooks.HEADER: webhooks.header_value(secret)})
     return jsonify(answer.model_dump()), 201
+
+
+def _refused(registry: Registry | None) -> None:
+    """Count and log a refused delivery: who it claimed to be, why, and from where."""
+    metrics.webhook_refused()
+    if registry is None:
+        reason = "no such registry"
+    elif not registry.webhook_secret:
+        reason = "the registry has no webhook secret yet"
+    elif not request.headers.get(webhooks.HEADER):
+        reason = "no Authorization header"
+    else:
+        reason = "not the registry's webhook secret"
+    log_event("webhook.refused", logging.WARNING,
+              registry=registry.id if registry is not None else "unknown", reason=reason,
+              remote=request.remote_addr)
 
 
 def _registry_or_none(registry_id: str) -> Registry | None:

@@ -16,6 +16,7 @@ from sqlalchemy import insert, select
 
 from ..engine import Lease
 from ..health import checks, claims
+from ..logs import log_event
 from ..models import Execution, Task, utcnow
 from ..policies.filters import parse, relative_name
 from ..registry import RegistryError, namespace_of
@@ -107,6 +108,9 @@ def _artifacts(state, session, execution: Execution) -> list[tuple[str, str, str
 
 def _create_tasks(session, execution: Execution, wanted, claimed_until: datetime) -> int | None:
     now = utcnow()
+    started_log = {"execution": execution.id, "policy": execution.policy.name,
+                   "project": execution.policy.project.name, "trigger": execution.trigger,
+                   "tasks": len(wanted)}
     started = session.execute(
         Execution.__table__.update().where(Execution.id == execution.id,
                                            Execution.status == "Pending",
@@ -121,7 +125,8 @@ def _create_tasks(session, execution: Execution, wanted, claimed_until: datetime
              "digest": digest, "status": "Pending", "run_count": 0, "created_at": now,
              "updated_at": now}
             for repository, tag, digest in wanted])
+    log_event("execution.start", **started_log)
     session.commit()
     if not wanted:
-        runs.finish_if_done(session, execution.id)
+        runs.finish_if_done(session, started_log["execution"])
     return len(wanted)

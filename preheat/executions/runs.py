@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections import Counter
 
 from sqlalchemy import func, select, update
 
+from ..logs import log_event
 from ..models import ENDED, STATUSES, Execution, Policy, Task, utcnow
 from ..services import audit
 from ..services.errors import Conflict
@@ -71,6 +73,7 @@ def stop(session, execution: Execution) -> bool:
                             status_message="Stopped with its execution.", claimed_until=None))
     audit.record(session, "stop", name=execution.policy.name, object_id=execution.policy_id,
                  detail=f"execution {execution.id}", **AS_POLICY)
+    log_end(session, execution.id)
     session.commit()
     return True
 
@@ -100,6 +103,8 @@ def finish_if_done(session, execution_id: int) -> str | None:
     ended = session.execute(
         update(Execution).where(Execution.id == execution_id, Execution.status == "Running")
         .values(status=status, end_time=utcnow(), status_message=message)).rowcount == 1
+    if ended:
+        log_end(session, execution_id, tally)
     session.commit()
     return status if ended else None
 
@@ -107,12 +112,32 @@ def finish_if_done(session, execution_id: int) -> str | None:
 def fail(session, execution_id: int, reason: str) -> None:
     """End an execution that could not run as Error, with the reason; tasks left end too."""
     now = utcnow()
-    session.execute(update(Execution).where(Execution.id == execution_id,
-                                            Execution.status.in_(WAITING))
-                    .values(status="Error", status_message=reason, end_time=now,
-                            start_time=func.coalesce(Execution.start_time, now),
-                            claimed_until=None))
+    failed = session.execute(update(Execution).where(Execution.id == execution_id,
+                                                     Execution.status.in_(WAITING))
+                             .values(status="Error", status_message=reason, end_time=now,
+                                     start_time=func.coalesce(Execution.start_time, now),
+                                     claimed_until=None)).rowcount == 1
+    if failed:
+        log_end(session, execution_id)
     session.commit()
+
+
+def log_end(session, execution_id: int, tally: Counter | None = None) -> None:
+    """Log an execution's end, in the transaction that ends it (so the line comes first):
+    which run of which policy, how it ended, its tasks, its time."""
+    execution = session.get(Execution, execution_id, populate_existing=True)
+    if execution is None:
+        return
+    tally = tally if tally is not None else counts(session, [execution_id])[execution_id]
+    began = execution.start_time or execution.created_at
+    seconds = (execution.end_time - began).total_seconds() if execution.end_time else None
+    policy = execution.policy
+    log_event("execution.end", logging.WARNING if execution.status == "Error" else logging.INFO,
+              execution=execution_id, policy=policy.name, project=policy.project.name,
+              trigger=execution.trigger, status=execution.status, tasks=sum(tally.values()),
+              succeeded=tally["Success"], failed=tally["Error"], stopped=tally["Stopped"],
+              seconds=round(seconds, 3) if seconds is not None else None,
+              message=execution.status_message)
 
 
 def prune(session, policy_id: int, keep: int) -> int:
@@ -132,4 +157,4 @@ def prune(session, policy_id: int, keep: int) -> int:
 
 
 __all__ = ["STATUSES", "start", "add", "retry_failed", "stop", "counts", "finish_if_done", "fail",
-           "prune"]
+           "log_end", "prune"]

@@ -18,6 +18,7 @@ renewed by its own earlier delivery's sending mark, gives way at once.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,7 +26,9 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, select, update
 
+from .. import metrics
 from ..engine import Lease
+from ..logs import log_event
 from ..models import Execution, Policy, Task, utcnow
 from ..providers import PreheatRequest, ProgressError, SubmitError, get_provider
 from ..registry import RegistryError, manifest_url
@@ -67,6 +70,7 @@ class _Context:
 
     task: Task
     instance_id: int
+    instance_name: str
     provider: object
     instance_target: object
     registry_target: object
@@ -113,6 +117,8 @@ def submit(task_id: int, claimed_until: str, send_at: float | None = None) -> st
     try:
         submission = context.provider.submit(context.instance_target, state.http, request)
     except SubmitError as error:
+        metrics.submitted(context.instance_name, rate_limited=error.http_status == 429)
+        _provider_failed(context, task_id, "submit", error)
         if error.http_status == 429:
             state.executions.pacer.slow_down(session, context.instance_id)
             wait = error.retry_after or 1.0
@@ -124,6 +130,7 @@ def submit(task_id: int, claimed_until: str, send_at: float | None = None) -> st
         if error.maybe_submitted:
             reason += MAY_EXIST
         return _end(session, task_id, until, "Pending", "Error", reason, notes)
+    metrics.submitted(context.instance_name)
     state.executions.pacer.accepted(session, context.instance_id)
     if pull.note:
         notes["log"] = pull.note
@@ -150,8 +157,10 @@ def poll(task_id: int, claimed_until: str) -> str | None:
                     f"Gave up after {settings.job_deadline:g} s: the provider's job {job_id}"
                     " had not ended.")
     try:
-        progress = context.provider.progress(context.instance_target, state.http, job_id)
+        with metrics.timed(metrics.JOB_POLL_SECONDS, context.provider.id):
+            progress = context.provider.progress(context.instance_target, state.http, job_id)
     except ProgressError as error:
+        _provider_failed(context, task_id, "poll", error)
         if not error.retry:
             return _end(session, task_id, until, "Running", "Error", error.reason)
         return _poll_later(session, task_id, until, interval, settings, error.reason)
@@ -162,6 +171,12 @@ def poll(task_id: int, claimed_until: str) -> str | None:
     status = "Success" if progress.state == "success" else "Error"
     return _end(session, task_id, until, "Running", status, progress.message,
                 {"peers": json.dumps(peers)})
+
+
+def _provider_failed(context: _Context, task_id: int, during: str, error) -> None:
+    log_event("provider.failure", logging.WARNING, instance=context.instance_name,
+              during=during, task=task_id, reason=error.reason, http_status=error.http_status,
+              retry=error.retry)
 
 
 def _settings() -> Settings:
@@ -178,7 +193,7 @@ def _load(state, session, task_id: int, status: str, until: datetime) -> _Contex
     instance, registry = policy.instance, policy.project.image_registry
     provider = get_provider(instance.vendor)
     box = state.secret_box
-    return _Context(task, instance.id, provider, credential_target(box, instance),
+    return _Context(task, instance.id, instance.name, provider, credential_target(box, instance),
                     credential_target(box, registry), registry.pull_url,
                     json.loads(policy.options or "{}"))
 

@@ -30,6 +30,7 @@ from sqlalchemy import select
 from ..engine import Job
 from ..engine.core import safe_error
 from ..engine.group_commit import GroupCommit
+from ..logs import log_event
 from ..providers import CheckResult
 from ..state import current_state
 from ..transport import Target
@@ -206,6 +207,9 @@ class HealthChecks:
         target = prepared.target
         result = target if isinstance(target, CheckResult) else self.subject.check(
             state, prepared.kind, target)
+        if not result.ok:
+            log_event("health.failure", logging.WARNING, kind=self.subject.noun,
+                      name=prepared.name, reason=result.reason)
         self._results.write((instance_id, result, prepared.checked, until))
         return result
 
@@ -222,13 +226,14 @@ class _Prepared:
     """A claimed row as its check needs it: read once, secrets decrypted."""
 
     enabled: bool
+    name: str
     kind: str  # the instance's provider, the registry's type
     checked: SimpleNamespace  # what `claims.record` compares, to drop results of edits
     target: Target | CheckResult  # a result when it cannot be checked
 
 
 def _prepare(state, subject: Subject, row) -> _Prepared:
-    return _Prepared(getattr(row, "enabled", True), subject.kind_of(row),
+    return _Prepared(getattr(row, "enabled", True), row.name, subject.kind_of(row),
                      claims.Claims.snapshot(row), checks.prepare(state.secret_box, row))
 
 

@@ -6,6 +6,7 @@ import logging
 import traceback
 from dataclasses import replace
 
+from .. import metrics
 from ..crypto import SecretError
 from ..models import Instance
 from ..providers import CheckResult, get_provider
@@ -23,12 +24,14 @@ def check(vendor: str, target: Target, http: HttpClient) -> CheckResult:
     provider = get_provider(vendor)
     if provider is None:
         return CheckResult(False, f"Unknown provider {vendor!r}.")
-    return guarded(lambda: provider.check_health(target, http), target)
+    with metrics.timed(metrics.HEALTH_CHECK_SECONDS, "instance"):
+        return guarded(lambda: provider.check_health(target, http), target)
 
 
 def check_registry(client, target: Target) -> RegistryCheck:
     """Check that `target` is a registry its credentials may read; never raises."""
-    return guarded(lambda: client.check(target), target)
+    with metrics.timed(metrics.HEALTH_CHECK_SECONDS, "registry"):
+        return guarded(lambda: client.check(target), target)
 
 
 def guarded(run, target: Target) -> CheckResult:

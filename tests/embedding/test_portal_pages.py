@@ -143,3 +143,11 @@ def test_a_portal_that_loads_htmx_itself_gets_no_second_copy(admin):
     html = admin.get(f"{PREFIX}/distributions").get_data(as_text=True)
     assert html.count("htmx.min.js") == 1 and 'src="/vendor/htmx.min.js"' in html
     assert html.count('name="htmx-config"') == 1, "only the portal's own htmx config"
+
+
+def test_the_metrics_sit_at_the_portals_root_for_its_sysadmins_only(admin, user, anonymous):
+    scraped = admin.get("/metrics")
+    assert scraped.status_code == 200 and "preheat_instances{" in scraped.get_data(as_text=True)
+    assert admin.get(f"{PREFIX}/metrics").status_code == 404
+    assert user.get("/metrics").status_code == 403
+    assert anonymous.get("/metrics").status_code == 401
