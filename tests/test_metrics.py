@@ -49,6 +49,7 @@ def by_token(token=TOKEN) -> dict:
 def test_a_sysadmin_scrapes_the_metrics_in_prometheus_text(admin):
     scraped = scrape(admin.http)
     assert value(scraped, "preheat_tasks_pending") == 0
+    assert value(scraped, "preheat_jobs_queued") == 0
     assert ("preheat_instances", (("provider", "dragonfly"), ("status", "healthy"))) in scraped
     assert ("preheat_executions", (("status", "Running"),)) in scraped
 

@@ -5,6 +5,7 @@ import os
 
 from flask import Blueprint, Response, request
 from prometheus_client import REGISTRY, CollectorRegistry
+from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.multiprocess import MultiProcessCollector
 
@@ -26,7 +27,8 @@ def make_blueprint(path: str) -> Blueprint:
 def metrics():
     """Serve every Preheat metric: this process's (or all processes') and the database's."""
     encode, content_type = choose_encoder(request.headers.get("Accept", ""))
-    body = encode(_Scrape(_processes(), DatabaseCollector(current_state().session)))
+    state = current_state()
+    body = encode(_Scrape(_processes(), DatabaseCollector(state.session), _Queue(state.engine)))
     return Response(body, content_type=content_type, headers={"Cache-Control": "no-store"})
 
 
@@ -50,3 +52,16 @@ class _Scrape:
     def collect(self):
         for collector in self.collectors:
             yield from collector.collect()
+
+
+class _Queue:
+    """The engine's calls waiting for a thread of this process, or for a Celery worker."""
+
+    def __init__(self, engine):
+        self.engine = engine
+
+    def collect(self):
+        yield GaugeMetricFamily(
+            "preheat_jobs_queued", "Background jobs handed to the runner that wait for a"
+            " thread (in-process) or a worker (the broker's queue).",
+            value=self.engine.queued())
