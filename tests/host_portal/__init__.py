@@ -1,8 +1,9 @@
 """Ops Portal: a small Flask portal of its own that mounts Preheat at /admin/p2p.
 
 It is what the embedding tests run against: its own members with a role
-instead of a sysadmin flag, its own sign-in page, layout and nav bar, and its
-own tables under Flask-Migrate. Settings (also as PORTAL_* environment
+instead of a sysadmin flag, its own table of who maintains which project (a
+maintainer manages that project's preheat policies), its own sign-in page,
+layout and nav bar, and its own tables under Flask-Migrate. Settings (also as PORTAL_* environment
 variables): CSRF_PROTECT uses Flask-WTF's CSRFProtect; LOADS_HTMX loads htmx
 on every portal page, so Preheat is told not to.
 """
@@ -45,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     preheat.init_app(app, url_prefix="/admin/p2p", api_prefix="/admin/p2p/api",
                      base_template="portal/layout.html", is_sysadmin=roles.is_ops_admin,
+                     can_manage_project=roles.maintains_project,
                      load_htmx=not app.config["LOADS_HTMX"])
     if app.config["CSRF_PROTECT"]:
         # After preheat.init_app on purpose: Preheat must cope with either order.
