@@ -1,4 +1,4 @@
-"""Where a project's images come from: the interface executions read them through.
+"""Where a project's images come from: what executions and the policy preview read.
 
 Without `init_app(app, artifact_source=...)`, `RegistrySource` reads the
 registries and projects stored in Preheat. A host that already knows its

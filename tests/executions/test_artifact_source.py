@@ -120,3 +120,22 @@ def test_a_source_that_cannot_answer_leaves_an_error_execution_naming_it(app, se
     assert execution.status == "Error"
     assert execution.status_message == ("The host catalog could not be read:"
                                         " the catalog service answered 503")
+
+
+def test_the_policy_dialogs_preview_counts_what_the_hosts_source_holds(admin, catalog,
+                                                                       host_policy):
+    host_policy(["1.0", "1.1", "2.0"])
+    preview = "/projects/library/preheat/preview?repositories=**&tags=1.*"
+    html = admin.get(preview, htmx=True).get_data(as_text=True)
+    assert "<strong>2 tags</strong>" in html and "<code>library/app:1.1</code>" in html
+    catalog.down = "the catalog service answered 503"
+    html = admin.get(preview.replace("1.*", "2.*"), htmx=True).get_data(as_text=True)
+    assert "<strong>1 tag</strong>" in html, "the lists stay kept briefly, as for a registry"
+
+
+def test_the_preview_names_a_source_that_cannot_answer(admin, catalog, host_policy):
+    host_policy(["1.0"])
+    catalog.down = "the catalog service answered 503"
+    html = admin.get("/projects/library/preheat/preview?repositories=**&tags=**",
+                     htmx=True).get_data(as_text=True)
+    assert "The host catalog could not be read: the catalog service answered 503" in html
