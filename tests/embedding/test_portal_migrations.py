@@ -16,7 +16,8 @@ from tests.host_portal.models import Member, db
 # Migrations do not depend on CSRF: one portal flavour is enough.
 pytestmark = pytest.mark.parametrize("host_csrf", [True])
 
-PORTAL_TABLES = {"alembic_version", "members", "project_maintainers", "bulletins"}
+PORTAL_TABLES = {"alembic_version", "members", "project_maintainers", "released_images",
+                 "bulletins"}
 PREHEAT_TABLES = {"preheat_alembic_version", *Base.metadata.tables}
 
 
@@ -43,7 +44,7 @@ def portal_state(app) -> tuple:
 
 def test_preheat_migrations_leave_the_portals_tables_and_version_alone(app):
     before = portal_state(app)
-    assert set(before[0]) == PORTAL_TABLES and before[1] == [("0002",)]
+    assert set(before[0]) == PORTAL_TABLES and before[1] == [("0003",)]
     preheat_migrate.downgrade(app, "base")
     assert set(tables(app, "preheat_")) == {"preheat_alembic_version"}
     assert portal_state(app) == before
@@ -90,6 +91,6 @@ def test_flask_cli_runs_both_histories_in_either_order(portal_config, order):
             ours = db.session.execute(text("SELECT version_num FROM preheat_alembic_version"))
             assert ours.scalar() == preheat_migrate.head_revision()
             assert db.session.execute(text("SELECT version_num FROM alembic_version")).all() \
-                == [("0002",)]
+                == [("0003",)]
     finally:
         release(app)

@@ -1,5 +1,5 @@
 """The portal's own tables: its members (with a role, not a sysadmin flag), who maintains
-which project, and bulletins."""
+which project, the images it has released, and bulletins."""
 from __future__ import annotations
 
 from flask_login import UserMixin
@@ -54,6 +54,20 @@ class Maintainer(db.Model):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     project_name: Mapped[str] = mapped_column(String(255))
     member: Mapped[Member] = relationship(back_populates="maintained")
+
+
+class Release(db.Model):
+    """An image the portal has released from its own registry: a project's tag and digest."""
+
+    __tablename__ = "released_images"
+    __table_args__ = (UniqueConstraint("repository", "tag"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_name: Mapped[str] = mapped_column(String(255), index=True)
+    repository: Mapped[str] = mapped_column(String(255))
+    tag: Mapped[str] = mapped_column(String(128))
+    digest: Mapped[str] = mapped_column(String(100))
+    media_type: Mapped[str] = mapped_column(String(100))
 
 
 class Bulletin(db.Model):
