@@ -21,6 +21,8 @@ from .health.subjects import REGISTRIES
 from .registry import RegistryClient
 from .services import audit
 from .services.on_demand import OnDemandLimit
+from .sources import METHODS as SOURCE_METHODS
+from .sources import ArtifactSource, RegistrySource
 from .state import PreheatState, current_state
 from .transport import DEFAULT_TIMEOUT, HttpClient
 from .transport.denylist import DEFAULT_DENYLIST
@@ -31,6 +33,7 @@ DEFAULTS = {
     "PREHEAT_BASE_TEMPLATE": "preheat/base.html",
     "PREHEAT_IS_SYSADMIN": None,
     "PREHEAT_CAN_MANAGE_PROJECT": None,
+    "PREHEAT_ARTIFACT_SOURCE": None,
     "PREHEAT_LOAD_HTMX": True,
     "PREHEAT_ENCRYPTION_KEY": None,
     "PREHEAT_HTTP_TIMEOUT": DEFAULT_TIMEOUT,
@@ -70,16 +73,20 @@ def init_app(app: Flask, *, url_prefix: str | None = None, api_prefix: str | Non
              base_template: str | None = None,
              is_sysadmin: Callable[[Any], bool] | str | None = None,
              can_manage_project: Callable[[Any, str], bool] | str | None = None,
+             artifact_source: ArtifactSource | str | None = None,
              load_htmx: bool | None = None) -> PreheatState:
     """Attach Preheat to `app`: pages, API, CLI and state.
 
     Arguments win over `PREHEAT_*` config keys, which win over the defaults.
     `can_manage_project(user, project_name)` lets a user who is no sysadmin
-    manage that project's policies and read its executions.
+    manage that project's policies and read its executions. `artifact_source`
+    (see preheat.sources) is where executions read projects' images, instead
+    of the registries stored in Preheat.
     """
     arguments = {"PREHEAT_URL_PREFIX": url_prefix, "PREHEAT_API_PREFIX": api_prefix,
                  "PREHEAT_BASE_TEMPLATE": base_template, "PREHEAT_IS_SYSADMIN": is_sysadmin,
                  "PREHEAT_CAN_MANAGE_PROJECT": can_manage_project,
+                 "PREHEAT_ARTIFACT_SOURCE": artifact_source,
                  "PREHEAT_LOAD_HTMX": load_htmx}
     for key, value in arguments.items():
         if value is not None:
@@ -110,6 +117,8 @@ def init_app(app: Flask, *, url_prefix: str | None = None, api_prefix: str | Non
                                            schedule_tick))
     state.health = HealthChecks(state.engine, state.http)
     state.registries = RegistryClient(state.http)
+    state.artifacts = _artifact_source(app.config["PREHEAT_ARTIFACT_SOURCE"]) or \
+        RegistrySource(db, state.secret_box, state.registries)
     state.registry_health = HealthChecks(state.engine, state.http, REGISTRIES)
     state.engine.every(Periodic("prune-audit", timedelta(hours=1), _prune_audit))
     state.engine.every(schedules.periodic(schedule_tick))
@@ -181,6 +190,21 @@ def _resolve_predicate(key: str, value, default: Callable) -> Callable:
             raise SetupError(f"{key}: cannot import {value!r}: {error}") from error
     if not callable(value):
         raise SetupError(f"{key} must be a callable or an import string.")
+    return value
+
+
+def _artifact_source(value) -> ArtifactSource | None:
+    """The host's artifact source (an object, or its import string), or None."""
+    if isinstance(value, str):
+        try:
+            value = import_string(value)
+        except ImportError as error:
+            raise SetupError(f"PREHEAT_ARTIFACT_SOURCE: cannot import {value!r}: {error}") \
+                from error
+    missing = [name for name in SOURCE_METHODS if not callable(getattr(value, name, None))]
+    if value is not None and missing:
+        raise SetupError(f"PREHEAT_ARTIFACT_SOURCE lacks {', '.join(missing)}:"
+                         " see preheat.sources.ArtifactSource.")
     return value
 
 

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from .health.background import HealthChecks
     from .registry import RegistryClient
     from .services.on_demand import OnDemandLimit
+    from .sources import ArtifactSource
     from .transport import HttpClient
 
 
@@ -36,6 +37,8 @@ class PreheatState:
     # One registry client per process: it keeps the registries' challenges and tokens.
     registries: RegistryClient | None = None
     registry_health: HealthChecks | None = None
+    # Where executions read a project's images: the host's, or the stored registries.
+    artifacts: ArtifactSource | None = None
     executions: Dispatcher | None = None
     layout_checked: bool = False
 

@@ -2,9 +2,10 @@
 
 A run that cannot start is recorded as an Error execution saying why: the
 policy or its provider instance deactivated, the provider unhealthy (checked
-now), the registry unreachable or refusing. The tasks are created in one
-transaction with the execution's move to Running, so a process that dies
-while planning leaves a Pending execution that another plans again.
+now), the project's images unreadable (its artifact source, by default its
+registry, unreachable or refusing). The tasks are created in one transaction
+with the execution's move to Running, so a process that dies while planning
+leaves a Pending execution that another plans again.
 """
 from __future__ import annotations
 
@@ -19,8 +20,8 @@ from ..health import checks, claims
 from ..logs import log_event
 from ..models import Execution, Task, utcnow
 from ..policies.filters import parse, relative_name
-from ..registry import RegistryError, namespace_of
-from ..services.credentials import target as credential_target
+from ..registry import RegistryError
+from ..sources import unreadable
 from ..state import current_state
 from . import runs
 
@@ -51,9 +52,7 @@ def plan(execution_id: int, claimed_until: str) -> int | None:
     try:
         wanted = _artifacts(state, session, execution)
     except RegistryError as error:
-        runs.fail(session, execution_id,
-                  f"The registry {execution.policy.project.image_registry.name} could not be"
-                  f" read: {error.reason}")
+        runs.fail(session, execution_id, unreadable(error))
         return None
     return _create_tasks(session, execution, wanted, datetime.fromisoformat(claimed_until))
 
@@ -76,33 +75,28 @@ def _cannot_start(state, session, execution: Execution) -> str | None:
 
 
 def _artifacts(state, session, execution: Execution) -> list[tuple[str, str, str | None]]:
-    """The (repository, tag, digest or None) to preheat, in order; raise RegistryError."""
+    """The (repository, tag, digest or None) to preheat, in order, as the project's artifact
+    source has them; raise RegistryError."""
     detail = json.loads(execution.trigger_detail or "{}")
     if execution.retry_of is not None:
         return [(task.repository, task.tag, None) for task in session.scalars(
             select(Task).where(Task.execution_id == execution.retry_of, Task.status == "Error")
             .order_by(Task.id))]
     policy = execution.policy
-    project = policy.project
-    registry = project.image_registry
-    target = credential_target(state.secret_box, registry)
+    project = policy.project.name
+    repositories, tags = parse("repositories", policy.repositories), parse("tags", policy.tags)
     checks.release_connection(session)
-    client = state.registries
+    source = state.artifacts
     if "artifacts" in detail:
-        # Pushed tags, with the digests their pushes named: the registry needs only to answer.
-        result = client.check(target)
-        if not result.ok:
-            raise RegistryError(result.reason)
+        # Pushed tags, with the digests their pushes named: the source needs only to answer.
+        source.check(project)
         return [(item["repository"], item["tag"], item.get("digest"))
                 for item in detail["artifacts"]]
-    repositories, tags = parse("repositories", policy.repositories), parse("tags", policy.tags)
     wanted = []
-    for repository in client.catalog(target):
-        if namespace_of(repository) != project.name or \
-                not repositories.matches(relative_name(project.name, repository)):
-            continue
-        wanted += [(repository, tag, None) for tag in client.tags(target, repository)
-                   if tags.matches(tag)]
+    for repository in source.repositories(project):
+        if repositories.matches(relative_name(project, repository)):
+            wanted += [(repository, tag, None) for tag in source.tags(project, repository)
+                       if tags.matches(tag)]
     return wanted
 
 

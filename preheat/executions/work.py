@@ -31,8 +31,9 @@ from ..engine import Lease
 from ..logs import log_event
 from ..models import Execution, Policy, Task, utcnow
 from ..providers import PreheatRequest, ProgressError, SubmitError, get_provider
-from ..registry import RegistryError, manifest_url
+from ..registry import RegistryError
 from ..services.credentials import target as credential_target
+from ..sources import unreadable
 from ..state import current_state
 from . import runs
 from .settings import Settings
@@ -73,8 +74,7 @@ class _Context:
     instance_name: str
     provider: object
     instance_target: object
-    registry_target: object
-    pull_url: str
+    project: str
     options: dict
 
 
@@ -96,18 +96,18 @@ def submit(task_id: int, claimed_until: str, send_at: float | None = None) -> st
     session.commit()  # no connection held while the registry and the provider answer
     if interrupted:
         return _end(session, task_id, until, "Pending", "Error", INTERRUPTED + MAY_EXIST)
+    source = state.artifacts
     try:
-        artifact = state.registries.artifact(context.registry_target, repository, reference)
+        artifact = source.artifact(context.project, repository, reference)
         refused = context.provider.accepts(artifact.media_type)
         if refused:
             return _end(session, task_id, until, "Pending", "Error", refused)
-        pull = state.registries.pull_authorization(context.registry_target, repository,
-                                                   min_lifetime=settings.job_deadline)
+        pull = source.pull_credential(context.project, repository,
+                                      min_lifetime=settings.job_deadline)
+        url = source.manifest_url(context.project, repository, artifact.digest)
     except RegistryError as error:
-        return _end(session, task_id, until, "Pending", "Error",
-                    f"The registry could not be read: {error.reason}")
-    request = PreheatRequest(repository, tag, artifact.digest, artifact.media_type,
-                             manifest_url(context.pull_url, repository, artifact.digest),
+        return _end(session, task_id, until, "Pending", "Error", unreadable(error))
+    request = PreheatRequest(repository, tag, artifact.digest, artifact.media_type, url,
                              pull.header, context.options, timeout=settings.job_deadline)
     notes = {"digest": artifact.digest, "media_type": artifact.media_type}
     _wait_for_slot(send_at)
@@ -190,11 +190,9 @@ def _load(state, session, task_id: int, status: str, until: datetime) -> _Contex
         session.commit()
         return None
     policy = task.execution.policy
-    instance, registry = policy.instance, policy.project.image_registry
-    provider = get_provider(instance.vendor)
-    box = state.secret_box
-    return _Context(task, instance.id, instance.name, provider, credential_target(box, instance),
-                    credential_target(box, registry), registry.pull_url,
+    instance = policy.instance
+    return _Context(task, instance.id, instance.name, get_provider(instance.vendor),
+                    credential_target(state.secret_box, instance), policy.project.name,
                     json.loads(policy.options or "{}"))
 
 

@@ -1,7 +1,8 @@
 """What a policy's filters match right now: counts and the first matches, within the budget.
 
-The dialog asks this as the filters are typed, so it reads the same kept
-lists as the Repositories tab and never waits past the page budget.
+The dialog asks this as the filters are typed, so it reads the project's
+artifact source (the one executions read) through the browser's brief list
+cache, and never waits past the page budget.
 """
 from __future__ import annotations
 
@@ -9,14 +10,12 @@ import time
 from concurrent.futures import wait
 from dataclasses import dataclass, field
 
-from sqlalchemy.orm import Session
+from flask import current_app
 
-from ..crypto import SecretBox, SecretError
-from ..models import Project
 from ..policies.filters import Filter, relative_name
 from ..registry import RegistryError
-from . import projects, registries
-from .browse import SECRET_UNUSABLE, Browser, _key, _left, _problem, _tags_of
+from ..sources import ArtifactSource
+from .browse import Browser, _left, _problem
 from .list_cache import TooSlow
 
 SHOWN = 10
@@ -31,26 +30,23 @@ class Preview:
     first: list[str] = field(default_factory=list)
     problem: str | None = None
     unread: list[str] = field(default_factory=list)
+    origin: str = "registry"  # what could not be read, when `problem` says why
 
 
-def preview(session: Session, box: SecretBox, browser: Browser, project: Project,
-            repositories: Filter, tags: Filter, shown: int = SHOWN) -> Preview:
+def preview(source: ArtifactSource, browser: Browser, project: str, repositories: Filter,
+            tags: Filter, shown: int = SHOWN) -> Preview:
     """Match the project's repositories and their tags against the filters, as now listed."""
     ends = time.monotonic() + browser.budget
-    registry = project.image_registry
+    read = _in_app_context(source)
     try:
-        target = registries.target(box, registry)
-    except SecretError:
-        return Preview(problem=SECRET_UNUSABLE)
-    key = _key(registry, browser, False)
-    try:
-        catalog = browser.lists.get(("catalog", key), lambda: browser.client.catalog(target),
-                                    _left(ends))
+        paths = browser.lists.get(("source", project),
+                                  lambda: read("repositories", project), _left(ends))
     except (TooSlow, RegistryError) as error:
-        return Preview(problem=_problem(error, "the catalog", browser.budget).reason)
-    paths = [path for path in catalog if projects.in_project(project.name, path)
-             and repositories.matches(relative_name(project.name, path))]
-    futures = [browser.lists.submit(("tags", key, path), _tags_of(browser, target, path))
+        return Preview(problem=_problem(error, "the catalog", browser.budget).reason,
+                       origin=getattr(error, "origin", "registry"))
+    paths = [path for path in paths if repositories.matches(relative_name(project, path))]
+    futures = [browser.lists.submit(("source", project, path),
+                                    lambda path=path: read("tags", project, path))
                for path in paths]
     wait(futures, timeout=_left(ends))
     result = Preview()
@@ -65,3 +61,13 @@ def preview(session: Session, box: SecretBox, browser: Browser, project: Project
             room = shown - len(result.first)
             result.first += [f"{path}:{tag}" for tag in matching[:max(0, room)]]
     return result
+
+
+def _in_app_context(source: ArtifactSource):
+    """Call a method of `source` in this app's context, from the list cache's threads too."""
+    app = current_app._get_current_object()
+
+    def read(method: str, *args):
+        with app.app_context():
+            return getattr(source, method)(*args)
+    return read

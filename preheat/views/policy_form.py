@@ -83,7 +83,7 @@ def show_preview(name: str):
     except FieldError as error:
         return render_template("preheat/_policy_preview.html", result=None,
                                problem=error.message)
-    result = preview(state.session, state.secret_box, current_browser(), project, *filters)
+    result = preview(state.artifacts, current_browser(), project.name, *filters)
     return render_template("preheat/_policy_preview.html", result=result,
                            problem=result.problem)
 

@@ -12,12 +12,15 @@ import pytest
 from preheat import migrate as preheat_migrate
 from tests.helpers import Client, release
 from tests.host_portal import create_app
-from tests.host_portal.models import Member, db
+from tests.host_portal.models import Maintainer, Member, db
 
 PREFIX = "/admin/p2p"
 SIGN_IN = "/account/sign-in"
 OPS = ("ops@example.com", "ops-password")
 VIEWER = ("viewer@example.com", "viewer-password")
+MAINTAINER = ("mia@example.com", "mia-password")
+# The projects MAINTAINER maintains, in the portal's own table.
+MAINTAINED = ("library",)
 
 
 class PortalClient(Client):
@@ -54,13 +57,17 @@ def portal_config(app_config, host_csrf, portal_overrides) -> dict:
 
 @pytest.fixture
 def app(portal_config):
-    """The portal on a database migrated by both histories, with two members."""
+    """The portal on a database migrated by both histories, with three members: an
+    ops-admin, a viewer and a viewer who maintains the MAINTAINED projects."""
     app = create_app(portal_config)
     with app.app_context():
         flask_migrate.upgrade()
     preheat_migrate.upgrade(app)
     with app.app_context():
-        db.session.add_all([Member.new(*OPS, role="ops-admin"), Member.new(*VIEWER, role="viewer")])
+        maintainer = Member.new(*MAINTAINER, role="viewer")
+        maintainer.maintained = [Maintainer(project_name=name) for name in MAINTAINED]
+        db.session.add_all([Member.new(*OPS, role="ops-admin"), Member.new(*VIEWER, role="viewer"),
+                            maintainer])
         db.session.commit()
     yield app
     release(app)
@@ -81,6 +88,12 @@ def admin(app) -> PortalClient:
 def user(app) -> PortalClient:
     """A client signed in as a member without the ops-admin role."""
     return PortalClient(app).login(*VIEWER)
+
+
+@pytest.fixture
+def maintainer(app) -> PortalClient:
+    """A client signed in as a viewer who maintains the MAINTAINED projects."""
+    return PortalClient(app).login(*MAINTAINER)
 
 
 def sign_in(page, email: str, password: str) -> None:

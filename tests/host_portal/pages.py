@@ -9,7 +9,7 @@ from flask import Blueprint, redirect, render_template, request, send_from_direc
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from .models import Bulletin, Member, db
+from .models import Bulletin, Maintainer, Member, db
 
 bp = Blueprint("portal", __name__)
 
@@ -52,4 +52,16 @@ def not_found(_error):
 def add_member(email, role, password):
     """Add a member who can sign in."""
     db.session.add(Member.new(email, password, role))
+    db.session.commit()
+
+
+@bp.cli.command("add-maintainer")
+@click.argument("email")
+@click.argument("project")
+def add_maintainer(email, project):
+    """Let a member maintain a project (by name), and so manage its preheat policies."""
+    member = db.session.scalar(select(Member).where(Member.email == email))
+    if member is None:
+        raise click.ClickException(f"No member {email}.")
+    db.session.add(Maintainer(member=member, project_name=project))
     db.session.commit()
