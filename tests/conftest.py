@@ -6,6 +6,7 @@ on PostgreSQL too; each test session works in a database of its own.
 from __future__ import annotations
 
 import os
+import shutil
 
 import pytest
 from cryptography.fernet import Fernet
@@ -13,6 +14,7 @@ from sqlalchemy import create_engine, text
 
 from app import create_app, create_user, db, upgrade_database
 from tests.accounts import ADMIN, USER
+from tests import databases
 from tests.databases import scratch_postgres
 from tests.executions import workers as celery_workers
 from tests.helpers import Client, own_session, release
@@ -29,15 +31,46 @@ def postgres_url():
         yield url
 
 
+@pytest.fixture(scope="session")
+def migrated(tmp_path_factory):
+    """The app's migrations run once: a SQLite file to copy, and what a PostgreSQL database at
+    the same migrations holds in its version tables (None until one was migrated)."""
+    folder = tmp_path_factory.mktemp("migrated")
+    template = folder / "template.db"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{template}", "SECRET_KEY": "x",
+                      "PREHEAT_ENCRYPTION_KEY": Fernet.generate_key().decode()},
+                     instance_path=str(folder / "instance"))
+    upgrade_database(app)
+    versions = databases.versions(create_engine(f"sqlite:///{template}"))
+    release(app)
+    databases.checkpoint(template)
+    return databases.Migrated(template, versions)
+
+
 @pytest.fixture(params=BACKENDS)
-def database_url(request, tmp_path):
-    """An empty database: a new SQLite file, or a wiped PostgreSQL schema."""
+def database_url(request, tmp_path, migrated):
+    """A database at the app's migrations with no rows in it: a copy of the migrated
+    SQLite file, or the session's PostgreSQL database emptied (its tables truncated when
+    it is at the same migrations, else its schema wiped for the app to migrate again)."""
+    if request.param == "sqlite":
+        path = tmp_path / "test.db"
+        shutil.copyfile(migrated.template, path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("postgres_url")
+    engine = create_engine(url)
+    databases.empty(engine, migrated.versions)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(params=BACKENDS)
+def bare_database_url(request, tmp_path):
+    """A database with no tables at all, for a host app with migrations of its own."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'test.db'}"
     url = request.getfixturevalue("postgres_url")
     engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    databases.empty(engine, None)
     engine.dispose()
     return url
 

@@ -1,11 +1,59 @@
 """Scratch PostgreSQL databases for the tests and the benchmarks."""
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
+
+VERSION_TABLE = "alembic_version"  # the shell's; Preheat's is preheat_alembic_version
+
+
+@dataclass(frozen=True)
+class Migrated:
+    """A SQLite file at the app's migrations, and the revisions its version tables hold."""
+
+    template: Path
+    versions: dict
+
+
+def versions(engine) -> dict:
+    """{version table: its revisions} of the database behind `engine`."""
+    with engine.connect() as connection:
+        found = versions_of(connection, inspect(connection).get_table_names())
+    engine.dispose()
+    return found
+
+
+def checkpoint(path: Path) -> None:
+    """Fold a WAL-mode SQLite file's log into it, so that the file alone can be copied."""
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.close()
+
+
+def empty(engine, migrated_versions: dict | None) -> None:
+    """No rows in the PostgreSQL database: truncate its tables when it is at the migrations
+    `migrated_versions` says, else (or with None) wipe its schema."""
+    with engine.begin() as connection:
+        tables = inspect(connection).get_table_names()
+        at_head = versions_of(connection, tables) == migrated_versions
+        data = [name for name in tables if not name.endswith(VERSION_TABLE)]
+        if at_head and data:
+            names = ", ".join(f'"{name}"' for name in data)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+
+
+def versions_of(connection, tables) -> dict:
+    """{version table: its revisions} among `tables`."""
+    return {name: sorted(connection.execute(text(f'SELECT version_num FROM "{name}"'))
+                         .scalars()) for name in tables if name.endswith(VERSION_TABLE)}
 
 
 @contextmanager

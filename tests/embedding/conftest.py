@@ -50,6 +50,12 @@ def portal_overrides() -> dict:
 
 
 @pytest.fixture
+def database_url(bare_database_url):
+    """The portal migrates its database itself (both histories): it starts with no tables."""
+    return bare_database_url
+
+
+@pytest.fixture
 def portal_config(app_config, host_csrf, portal_overrides) -> dict:
     """The portal's configuration."""
     return {**app_config, "CSRF_PROTECT": host_csrf, **portal_overrides}
