@@ -32,8 +32,8 @@ class SourceError(RegistryError):
     what could not be read ("registry hub")."""
 
     def __init__(self, reason: str, origin: str = "image source",
-                 http_status: int | None = None):
-        super().__init__(reason, http_status)
+                 http_status: int | None = None, transient: bool = False):
+        super().__init__(reason, http_status, transient)
         self.origin = origin
 
 
@@ -142,4 +142,4 @@ def _as_source_error(origin: str):
     except SourceError:
         raise
     except RegistryError as error:
-        raise SourceError(error.reason, origin, error.http_status) from None
+        raise SourceError(error.reason, origin, error.http_status, error.transient) from None

@@ -40,6 +40,9 @@ from .settings import Settings
 
 LEASE = Lease(Task.claimed_until)
 RETRY_CAP = 60.0
+# A registry too slow or unreachable for a moment is read again this many times
+# (after 1, 2 and 4 s) before the task ends as an Error saying why.
+REGISTRY_RETRIES = 3
 # A slot further off than this was not handed out by this dispatcher's pace.
 MAX_SLOT_WAIT = 10.0
 MAY_EXIST = (" The job may exist on the provider, so it was not submitted again;"
@@ -106,6 +109,9 @@ def submit(task_id: int, claimed_until: str, send_at: float | None = None) -> st
                                       min_lifetime=settings.job_deadline)
         url = source.manifest_url(context.project, repository, artifact.digest)
     except RegistryError as error:
+        if error.transient and run_count < REGISTRY_RETRIES:
+            return _retry_later(session, task_id, until, unreadable(error),
+                                float(2 ** run_count), {})
         return _end(session, task_id, until, "Pending", "Error", unreadable(error))
     request = PreheatRequest(repository, tag, artifact.digest, artifact.media_type, url,
                              pull.header, context.options, timeout=settings.job_deadline)

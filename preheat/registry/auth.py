@@ -128,7 +128,8 @@ class TokenCache:
             response = self.http.get(target, url, credentials=creds, peer="token service",
                                      deadline=deadline)
         except HttpFailure as failure:
-            raise RegistryError(f"{where} could not be reached: {failure.reason}") from None
+            raise RegistryError(f"{where} could not be reached: {failure.reason}",
+                                transient=failure.transient) from None
         if response.status in (401, 403):
             if creds.mode == "BASIC":
                 raise RegistryError(f"{where} rejected the user name or password"

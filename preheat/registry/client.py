@@ -139,7 +139,7 @@ class RegistryClient:
             return self.http.request(method, target, path, credentials=credentials,
                                      deadline=deadline, **options)
         except HttpFailure as failure:
-            raise RegistryError(failure.reason) from None
+            raise RegistryError(failure.reason, transient=failure.transient) from None
 
     def known_challenge(self, target: Target) -> Challenge | None:
         """The challenge the registry at `target` last answered with, if any."""

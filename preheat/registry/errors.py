@@ -2,13 +2,20 @@
 from __future__ import annotations
 
 
-class RegistryError(Exception):
-    """A registry call failed; `reason` says why and never carries a secret."""
+# Answers that say "not now" rather than "no".
+TRANSIENT_STATUSES = frozenset({429, 500, 502, 503, 504})
 
-    def __init__(self, reason: str, http_status: int | None = None):
+
+class RegistryError(Exception):
+    """A registry call failed; `reason` says why and never carries a secret. `transient`:
+    the same call may work later (no answer in time, refused, the registry busy or failing
+    for a moment), unlike a refusal of the credentials or a missing image."""
+
+    def __init__(self, reason: str, http_status: int | None = None, transient: bool = False):
         super().__init__(reason)
         self.reason = reason
         self.http_status = http_status
+        self.transient = transient or http_status in TRANSIENT_STATUSES
 
 
 class CatalogNotAllowed(RegistryError):

@@ -1,12 +1,15 @@
 """Executions under rate limits, restarts and several processes: none lost, none sent twice."""
 import time
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import func, select
 
 from app import create_app
 from preheat.executions import runs
-from preheat.models import Execution, Task
+from preheat.models import Execution, Task, utcnow
+from preheat.services import registries
+from tests.tcp_proxy import TcpProxy
 from tests.executions.conftest import run_to_end, wait_for
 from tests.helpers import release
 from tests.providers import kraken as kraken_standin
@@ -134,3 +137,41 @@ def test_starting_an_execution_keeps_only_the_newest_per_policy(app, session, im
     kept = list(session.scalars(select(Execution.id).where(Execution.policy_id == row.id)
                                 .order_by(Execution.id)))
     assert kept == ids[1:]
+
+
+def test_a_registry_unreachable_for_a_moment_is_read_again_and_the_tag_preheated(
+        app, session, box, images, dragonfly, policy):
+    images(["1.0"])
+    provider = dragonfly()
+    warm = policy(provider)
+    address = urlsplit(images.registry.url)
+    proxy = TcpProxy(address.hostname, address.port)
+    try:
+        registries.update(session, box, warm.project.image_registry,
+                          {"url": f"http://127.0.0.1:{proxy.port}"})
+        now = utcnow()
+        execution = Execution(policy=warm, status="Running", trigger="manual",
+                              stop_requested=False, created_at=now, start_time=now)
+        session.add(Task(execution=execution, repository="library/app", tag="1.0"))
+        session.commit()
+        proxy.cut()
+        app.extensions["preheat"].executions.wake()
+        until = time.monotonic() + 20
+        while "Trying again in" not in (message := _message(session, execution) or ""):
+            assert time.monotonic() < until, message
+            time.sleep(0.05)
+        proxy.restore()
+        done = wait_for(session, execution.id, timeout=30)
+    finally:
+        proxy.close()
+    [task] = session.scalars(select(Task).where(Task.execution_id == execution.id))
+    assert (done.status, task.status) == ("Success", "Success"), task.status_message
+    assert "not submitted: The registry hub could not be read" in task.log
+    assert list(provider.book.submissions.values()) == [1]
+
+
+def _message(session, execution) -> str | None:
+    found = session.scalar(select(Task.status_message).where(
+        Task.execution_id == execution.id))
+    session.commit()
+    return found
