@@ -121,12 +121,14 @@ def watch(api: requests.Session, execution_url: str, book, timeout: float) -> tu
     while time.monotonic() < until:
         time.sleep(1.0)
         accepted = sum(book.submissions.values())
-        if released is None and accepted >= TAGS:
-            book.release(HOLD_S)
-            released = time.monotonic()
         execution = api.get(execution_url).json()
         if execution["status"] in ("Success", "Error", "Stopped"):
             return execution, released
+        # Every task submitted, or ended without a job (an Error saying why).
+        waiting = execution["metrics"]["pending_task_count"]
+        if released is None and (accepted >= TAGS or (accepted and not waiting)):
+            book.release(HOLD_S)
+            released = time.monotonic()
         if time.monotonic() - shown >= PROGRESS_S:
             shown = time.monotonic()
             metrics = execution["metrics"]
