@@ -6,6 +6,7 @@ from typing import NamedTuple
 from flask import redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from ..engine import RunnerUnavailable
 from ..executions import runs
 from ..htmx import CLOSE_DIALOG, EXECUTIONS_CHANGED, done, is_htmx
 from ..models import Execution, Policy, Project, utcnow
@@ -133,6 +134,11 @@ def retry_execution(name: str, execution_id: int):
     """Start a new execution of only the failed tasks of an ended one."""
     state = current_state()
     execution = execution_of(name, execution_id)
+    try:  # nothing is recorded when the run could not be handed to the workers
+        state.engine.check()
+    except RunnerUnavailable as error:
+        return done(EXECUTIONS_CHANGED, status=409,
+                    toast=f"{error} Nothing was started; try again once it is back.")
     try:
         retry = runs.retry_failed(state.session, execution)
     except Conflict as error:

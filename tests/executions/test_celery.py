@@ -117,6 +117,11 @@ def test_with_the_broker_down_execute_answers_503_pages_serve_and_all_resumes(
     images(["1.0"])
     warm = policy(dragonfly())
     execute = f"{POLICIES}/warm"
+    now = utcnow()
+    failed = Execution(policy=warm, status="Error", trigger="manual", stop_requested=False,
+                       created_at=now, start_time=now, end_time=now)
+    session.add(Task(execution=failed, repository="library/app", tag="1.0", status="Error"))
+    session.commit()
     proxy.cut()
     began = time.monotonic()
     response = admin.post(execute, htmx=False)
@@ -124,8 +129,11 @@ def test_with_the_broker_down_execute_answers_503_pages_serve_and_all_resumes(
     [error] = response.get_json()["errors"]
     assert error["code"] == "SERVICE_UNAVAILABLE"
     assert "broker is unreachable" in error["message"] and "not started" in error["message"]
-    assert session.scalar(select(func.count()).select_from(Execution)) == 0
     assert time.monotonic() - began < 10
+    retry = admin.post(f"/projects/library/preheat/executions/{failed.id}/retry", htmx=True)
+    assert retry.status_code == 409
+    assert "broker is unreachable" in retry.headers["HX-Trigger"]
+    assert session.scalar(select(func.count()).select_from(Execution)) == 1
     began = time.monotonic()
     page = admin.get("/projects/library/preheat")
     assert page.status_code == 200 and "warm" in page.get_data(as_text=True)
