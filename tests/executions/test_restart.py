@@ -11,6 +11,7 @@ import threading
 import time
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from preheat.models import Execution, Task, utcnow
@@ -50,6 +51,8 @@ def settled_mid_run(session, execution_id: int, book, timeout: float = 30.0) -> 
                          f" {book.attempts} jobs sent")
 
 
+# Every process the test starts paces alike: the app processes, and on Celery the worker.
+@pytest.mark.parametrize("app_config", [SETTINGS], indirect=True)
 def test_a_killed_process_leaves_its_tasks_to_the_next_which_submits_none_twice(
         app, session, box, images, dragonfly, served):
     digests = images([f"1.{n}" for n in range(8)])
