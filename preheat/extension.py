@@ -195,6 +195,8 @@ def _resolve_predicate(key: str, value, default: Callable) -> Callable:
 
 def _artifact_source(value) -> ArtifactSource | None:
     """The host's artifact source (an object, or its import string), or None."""
+    if value is None:
+        return None
     if isinstance(value, str):
         try:
             value = import_string(value)
@@ -202,7 +204,7 @@ def _artifact_source(value) -> ArtifactSource | None:
             raise SetupError(f"PREHEAT_ARTIFACT_SOURCE: cannot import {value!r}: {error}") \
                 from error
     missing = [name for name in SOURCE_METHODS if not callable(getattr(value, name, None))]
-    if value is not None and missing:
+    if missing:
         raise SetupError(f"PREHEAT_ARTIFACT_SOURCE lacks {', '.join(missing)}:"
                          " see preheat.sources.ArtifactSource.")
     return value

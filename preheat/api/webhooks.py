@@ -59,8 +59,10 @@ def receive_events(id: str):
     """Record a registry's notification envelope; its pushes are preheated in the background."""
     state = current_state()
     registry = _registry_or_none(id)
-    if not webhooks.accepts(state.secret_box, registry, request.headers.get(webhooks.HEADER)):
-        _refused(registry)
+    refused = webhooks.refusal(state.secret_box, registry,
+                               request.headers.get(webhooks.HEADER))
+    if refused:
+        _refused(registry, refused)
         raise Unauthorized(REFUSED, www_authenticate=CHALLENGE)
     envelope = _envelope(json_object())
     counts = inbox.record(state.session, registry, envelope.events)
@@ -84,17 +86,9 @@ def generate_secret(id: str):
     return jsonify(answer.model_dump()), 201
 
 
-def _refused(registry: Registry | None) -> None:
+def _refused(registry: Registry | None, reason: str) -> None:
     """Count and log a refused delivery: who it claimed to be, why, and from where."""
     metrics.webhook_refused()
-    if registry is None:
-        reason = "no such registry"
-    elif not registry.webhook_secret:
-        reason = "the registry has no webhook secret yet"
-    elif not request.headers.get(webhooks.HEADER):
-        reason = "no Authorization header"
-    else:
-        reason = "not the registry's webhook secret"
     log_event("webhook.refused", logging.WARNING,
               registry=registry.id if registry is not None else "unknown", reason=reason,
               remote=request.remote_addr)

@@ -102,11 +102,12 @@ def _artifacts(state, session, execution: Execution) -> list[tuple[str, str, str
 
 def _create_tasks(session, execution: Execution, wanted, claimed_until: datetime) -> int | None:
     now = utcnow()
-    started_log = {"execution": execution.id, "policy": execution.policy.name,
+    execution_id = execution.id  # read before the commit expires it
+    started_log = {"execution": execution_id, "policy": execution.policy.name,
                    "project": execution.policy.project.name, "trigger": execution.trigger,
                    "tasks": len(wanted)}
     started = session.execute(
-        Execution.__table__.update().where(Execution.id == execution.id,
+        Execution.__table__.update().where(Execution.id == execution_id,
                                            Execution.status == "Pending",
                                            Execution.claimed_until == claimed_until)
         .values(status="Running", start_time=now, claimed_until=None)).rowcount == 1
@@ -115,12 +116,12 @@ def _create_tasks(session, execution: Execution, wanted, claimed_until: datetime
         return None
     if wanted:
         session.execute(insert(Task), [
-            {"execution_id": execution.id, "repository": repository, "tag": tag,
+            {"execution_id": execution_id, "repository": repository, "tag": tag,
              "digest": digest, "status": "Pending", "run_count": 0, "created_at": now,
              "updated_at": now}
             for repository, tag, digest in wanted])
     log_event("execution.start", **started_log)
     session.commit()
     if not wanted:
-        runs.finish_if_done(session, started_log["execution"])
+        runs.finish_if_done(session, execution_id)
     return len(wanted)

@@ -39,8 +39,9 @@ def header_value(secret: str) -> str:
     return f"{SCHEME} {secret}"
 
 
-def accepts(box: SecretBox, registry: Registry | None, given: str | None) -> bool:
-    """Whether the header value `given` carries the registry's webhook secret."""
+def refusal(box: SecretBox, registry: Registry | None, given: str | None) -> str | None:
+    """Why the header value `given` does not carry the registry's webhook secret (a reason
+    for the log, never the secret); None when it does."""
     sealed = registry.webhook_secret if registry is not None else None
     try:
         stored = box.open(sealed).get("secret", "") if sealed else ""
@@ -48,7 +49,14 @@ def accepts(box: SecretBox, registry: Registry | None, given: str | None) -> boo
         stored = ""
     # Compared in constant time, and always compared, so a missing secret takes as long.
     expected = header_value(stored or secrets.token_urlsafe(SECRET_BYTES))
-    return hmac.compare_digest((given or "").encode(), expected.encode()) and bool(stored)
+    matches = hmac.compare_digest((given or "").encode(), expected.encode())
+    if registry is None:
+        return "no such registry"
+    if not sealed:
+        return "the registry has no webhook secret yet"
+    if not given:
+        return "no Authorization header"
+    return None if matches and stored else "not the registry's webhook secret"
 
 
 def notifications_yaml(url: str, secret: str | None) -> str:
