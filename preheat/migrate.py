@@ -57,5 +57,31 @@ def downgrade(app: Flask, revision: str) -> None:
 def _run(app: Flask, step, revision: str) -> None:
     with app.app_context():
         engine = app.extensions["preheat"].db.engine
-        with engine.begin() as connection:
-            step(alembic_config(connection), revision)
+        with engine.connect() as connection:
+            sqlite = connection.dialect.name == "sqlite"
+            # A table SQLite alters by copying would otherwise take the rows of the
+            # tables referencing it along when its old copy is dropped. The pragma
+            # only takes effect outside a transaction.
+            _sqlite_foreign_keys(connection, sqlite, "OFF")
+            try:
+                with connection.begin():
+                    step(alembic_config(connection), revision)
+                    if sqlite:
+                        _check_foreign_keys(connection)
+            finally:
+                _sqlite_foreign_keys(connection, sqlite, "ON")
+
+
+def _sqlite_foreign_keys(connection, sqlite: bool, setting: str) -> None:
+    if sqlite:
+        connection.exec_driver_sql(f"PRAGMA foreign_keys={setting}")
+        connection.commit()
+
+
+def _check_foreign_keys(connection) -> None:
+    """Refuse (and so roll back) a SQLite migration that left a reference dangling."""
+    dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if dangling:
+        tables = sorted({str(row[0]) for row in dangling})
+        raise RuntimeError(f"The migration left rows of {', '.join(tables)} referring to"
+                           " rows that do not exist; nothing was changed.")

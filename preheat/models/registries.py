@@ -76,7 +76,8 @@ class Project(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(PROJECT_NAME_MAX))
     # RESTRICT: the database itself refuses to delete a registry projects use.
-    registry_id: Mapped[int] = mapped_column(
+    # None for a project of the host's image source (`init_app(artifact_source=...)`).
+    registry_id: Mapped[int | None] = mapped_column(
         ForeignKey("preheat_registry.id", ondelete="RESTRICT"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -84,7 +85,7 @@ class Project(Base):
     repo_count: Mapped[int | None] = mapped_column()
     repos_counted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    image_registry: Mapped[Registry] = relationship(back_populates="projects")
+    image_registry: Mapped[Registry | None] = relationship(back_populates="projects")
     policies = relationship("Policy", back_populates="project", passive_deletes="all",
                             order_by="Policy.name")
 
