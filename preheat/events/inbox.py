@@ -4,12 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
-from ..models import Project, Registry, RegistryEvent, utcnow
+from ..models import Project, Registry, RegistryEvent, insert_new, utcnow
 from ..registry import MANIFEST_TYPES, namespace_of
-
-INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 @dataclass
@@ -71,8 +68,7 @@ def record(session, registry: Registry, events) -> Received:
 
 def _insert_new(session, rows: list[dict]) -> set[str]:
     """Insert the rows whose event id is new for the registry; the event ids inserted."""
-    insert = INSERTS[session.get_bind().dialect.name]
     unique = {row["event_id"]: row for row in rows}  # an envelope may repeat an event
-    statement = insert(RegistryEvent).on_conflict_do_nothing(
-        index_elements=["registry_id", "event_id"]).returning(RegistryEvent.event_id)
+    statement = insert_new(session, RegistryEvent, ["registry_id", "event_id"]).returning(
+        RegistryEvent.event_id)
     return set(session.scalars(statement, list(unique.values())))

@@ -9,10 +9,21 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlalchemy import CheckConstraint, DateTime, Integer, MetaData, String, Text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, validates
 from sqlalchemy.types import TypeDecorator
 
 from ..natural_sort import KEY_MAX, natural_key
+
+INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def insert_new(session, model, unique: list[str]):
+    """An INSERT of `model` rows that skips, without an error, those whose `unique`
+    columns another row (perhaps another process's, a moment ago) already holds."""
+    insert = INSERTS[session.get_bind().dialect.name]
+    return insert(model).on_conflict_do_nothing(index_elements=unique)
+
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
