@@ -6,9 +6,12 @@ PORT ?= 5000
 export FLASK_APP := app
 
 # Run a second time on real Celery workers over the local Redis: policy runs,
-# schedules, restarts, and what only Celery has (a killed worker, a lost broker).
+# schedules, restarts, a host's own image source, and what only Celery has (a
+# killed worker, a lost broker).
 CELERY_TESTS := tests/executions/test_runs.py tests/executions/test_schedules.py \
-	tests/executions/test_restart.py tests/executions/test_celery.py
+	tests/executions/test_restart.py tests/executions/test_celery.py \
+	tests/executions/test_artifact_source.py \
+	tests/executions/test_host_projects.py::test_a_policy_of_a_source_project_preheats_the_sources_images
 
 # Two app replicas and two workers on PostgreSQL (TEST_DATABASE_URL; skipped without it).
 REPLICA_TESTS := tests/executions/test_replicas.py

@@ -117,8 +117,9 @@ def init_app(app: Flask, *, url_prefix: str | None = None, api_prefix: str | Non
                                            schedule_tick))
     state.health = HealthChecks(state.engine, state.http)
     state.registries = RegistryClient(state.http)
-    state.artifacts = _artifact_source(app.config["PREHEAT_ARTIFACT_SOURCE"]) or \
-        RegistrySource(db, state.secret_box, state.registries)
+    state.host_source = _artifact_source(app.config["PREHEAT_ARTIFACT_SOURCE"])
+    state.artifacts = state.host_source or RegistrySource(db, state.secret_box,
+                                                          state.registries)
     state.registry_health = HealthChecks(state.engine, state.http, REGISTRIES)
     state.engine.every(Periodic("prune-audit", timedelta(hours=1), _prune_audit))
     state.engine.every(schedules.periodic(schedule_tick))

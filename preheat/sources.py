@@ -1,11 +1,14 @@
-"""Where a project's images come from: what executions and the policy preview read.
+"""Where projects and their images come from: what executions, the Repositories tab and
+the policy preview read.
 
 Without `init_app(app, artifact_source=...)`, `RegistrySource` reads the
 registries and projects stored in Preheat. A host that already knows its
 images (a portal in front of its own registry) passes any object with the
 methods of `ArtifactSource`; each names the project by its name, and raises
-`SourceError` when it cannot answer. Its projects must still exist in Preheat
-(their policies belong to them); the source says what they hold.
+`SourceError` when it cannot answer. Its projects are then the ones it
+lists, stored in Preheat as they are first asked for (`source_projects`),
+since their policies belong to them. An optional `label` attribute is what
+the pages call the source ("Ops Portal's releases").
 """
 from __future__ import annotations
 

@@ -39,6 +39,8 @@ class PreheatState:
     registry_health: HealthChecks | None = None
     # Where executions read a project's images: the host's, or the stored registries.
     artifacts: ArtifactSource | None = None
+    # The host's own image source (`init_app(artifact_source=...)`), which names the projects.
+    host_source: ArtifactSource | None = None
     executions: Dispatcher | None = None
     layout_checked: bool = False
 

@@ -5,6 +5,7 @@ from flask import Blueprint, request
 from werkzeug.exceptions import NotFound
 
 from ..access import leave_csrf_to_us, require_sysadmin_api
+from ..source_projects import adopt_asked
 from . import (audit, checks, document, errors, executions, instances, policies, projects,
                registries, repositories, webhooks)
 from .payload import MAX_BODY
@@ -41,6 +42,7 @@ def _before_request():
     if request.endpoint in PUBLIC_ENDPOINTS:
         return None
     require_sysadmin_api()
+    adopt_asked()
     return None
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import jsonify, request, url_for
 
+from .. import source_projects
 from ..models import PROJECT_NAME_MAX
 from ..services import projects, registries
 from ..services.errors import NotFound
@@ -60,11 +61,14 @@ BY_ID = {"project_name_or_id": "project_id"}
 @operation("CreateProject", {201: created(Project, "The new project's URL (by name with"
                                                   " X-Resource-Name-In-Location: true).",
                                           {"GetProject": BY_ID, "DeleteProject": BY_ID}),
-                             409: Reply("Another project has this name.", Errors)},
+                             409: Reply("Another project has this name, or the host's image"
+                                        " source names the projects.", Errors)},
            body=ProjectCreate, errors=(409,), example={"project_name": "library",
                                                        "registry_id": 1})
 def create_project():
     """Create a project on a registry; answer 201 with it and its Location."""
+    if current_state().host_source is not None:
+        raise ApiError(409, source_projects.NOT_CREATED)
     valid = project_creation(json_object())
     session = current_state().session
     registry = _registry(valid.registry_id)

@@ -43,7 +43,7 @@ def list_repositories(project_name: str):
     project = projects.get_by_name(state.session, project_name)
     number, size, keep, descending = _list_args("name")
     listing = browse.repositories(state.session, state.secret_box, current_browser(), project,
-                                  keep, number, size, descending)
+                                  keep, number, size, descending, source=state.host_source)
     _raise(listing)
     items = [Repository(id=_number(repo.path), name=repo.name, project_id=project.id,
                         artifact_count=repo.tag_count).model_dump() for repo in listing.page.items]
@@ -63,7 +63,7 @@ def list_artifacts(project_name: str, repository_name: str):
     name = _repository_name(project.name, repository_name)
     number, size, keep, descending = _list_args("tags")
     listing = browse.tags(state.secret_box, current_browser(), project, name, keep, number,
-                          size, descending)
+                          size, descending, source=state.host_source)
     _raise(listing)
     full = browse.shown_name(project.name, listing.path)
     return query.paged_json(_artifacts(listing.page.items, project.id, full), listing.page,

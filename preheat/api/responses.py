@@ -77,7 +77,8 @@ class Project(Answer):
 
     project_id: int = Field(ge=1)
     name: str
-    registry_id: int = Field(ge=1)
+    registry_id: Optional[int] = Field(ge=1, description="The registry whose namespace this"
+                                       " is; null for a project of the host's image source.")
     creation_time: datetime = Field(description="RFC 3339, UTC.")
     update_time: datetime = Field(description="RFC 3339, UTC.")
     repo_count: Optional[int] = Field(ge=0, description="Repositories the registry's catalog"

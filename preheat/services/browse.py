@@ -95,12 +95,20 @@ def _open(box: SecretBox, browser: Browser, project: Project, fresh: bool):
 
 def repositories(session: Session, box: SecretBox, browser: Browser, project: Project,
                  keep: Keep, number: int, size: int, descending: bool = False,
-                 fresh: bool = False, clamp: bool = False) -> Listing:
+                 fresh: bool = False, clamp: bool = False, source=None) -> Listing:
     """A page of the project's repositories whose names `keep` takes, with their tag counts.
 
     `fresh` reads the registry again instead of the lists kept from it; `clamp`
     shows the last page for a number past it (the API answers an empty page).
+    `source`, the host's image source, is read instead of the project's registry.
     """
+    if source is not None:
+        from .source_browse import repositories as listed_by_source
+        listing, count = listed_by_source(source, browser, project.name, keep, number, size,
+                                          descending, fresh, clamp)
+        if count is not None:
+            remember_count(session, project, count)
+        return listing
     ends = time.monotonic() + browser.budget
     opened = _open(box, browser, project, fresh)
     if opened is None:
@@ -122,8 +130,13 @@ def repositories(session: Session, box: SecretBox, browser: Browser, project: Pr
 
 def tags(box: SecretBox, browser: Browser, project: Project, name: str, keep: Keep,
          number: int, size: int, descending: bool = False, fresh: bool = False,
-         clamp: bool = False) -> Listing:
-    """A page of one repository's tags that `keep` takes, each resolved to its digest."""
+         clamp: bool = False, source=None) -> Listing:
+    """A page of one repository's tags that `keep` takes, each resolved to its digest;
+    from `source`, the host's image source, instead of the registry when given."""
+    if source is not None:
+        from .source_browse import tags as listed_by_source
+        return listed_by_source(source, browser, project.name, name, keep, number, size,
+                                descending, fresh, clamp)
     ends = time.monotonic() + browser.budget
     opened = _open(box, browser, project, fresh)
     if opened is None:

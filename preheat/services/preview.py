@@ -10,13 +10,12 @@ import time
 from concurrent.futures import wait
 from dataclasses import dataclass, field
 
-from flask import current_app
-
 from ..policies.filters import Filter, relative_name
 from ..registry import RegistryError
 from ..sources import ArtifactSource
 from .browse import Browser, _left, _problem
 from .list_cache import TooSlow
+from .source_browse import in_app_context
 
 SHOWN = 10
 
@@ -37,7 +36,7 @@ def preview(source: ArtifactSource, browser: Browser, project: str, repositories
             tags: Filter, shown: int = SHOWN) -> Preview:
     """Match the project's repositories and their tags against the filters, as now listed."""
     ends = time.monotonic() + browser.budget
-    read = _in_app_context(source)
+    read = in_app_context(source)
     try:
         paths = browser.lists.get(("source", project),
                                   lambda: read("repositories", project), _left(ends))
@@ -62,12 +61,3 @@ def preview(source: ArtifactSource, browser: Browser, project: str, repositories
             result.first += [f"{path}:{tag}" for tag in matching[:max(0, room)]]
     return result
 
-
-def _in_app_context(source: ArtifactSource):
-    """Call a method of `source` in this app's context, from the list cache's threads too."""
-    app = current_app._get_current_object()
-
-    def read(method: str, *args):
-        with app.app_context():
-            return getattr(source, method)(*args)
-    return read

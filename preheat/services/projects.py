@@ -2,7 +2,9 @@
 
 A project holds the repositories `<name>/*` of its registry; project
 `library` also holds the repositories without a namespace (`alpine`), as
-Docker's convention has it. Nothing here touches the registry itself.
+Docker's convention has it. Nothing here touches the registry itself. With a
+host's image source, its projects are stored as it names them, with no
+registry (`adopt`): their policies belong to them.
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..models import PROJECT_NAME_MAX, Project, Registry, utcnow
+from ..models import PROJECT_NAME_MAX, Project, Registry, insert_new, utcnow
 from ..registry import namespace_of
 from . import audit
 from .errors import FieldError, NotFound
@@ -46,7 +48,7 @@ def get(session: Session, project_id: int) -> Project:
 
 def get_by_name(session: Session, name: str) -> Project:
     """Return the project with this name or raise NotFound."""
-    if len(name) > PROJECT_NAME_MAX or not PROJECT_NAME.fullmatch(name):
+    if not _valid(name):
         raise NotFound(f"No project has this name. {NAME_RULE}")
     project = session.scalar(select(Project).where(Project.name == name))
     if project is None:
@@ -73,6 +75,33 @@ def create(session: Session, name, registry: Registry, repo_count: int | None = 
                       _CONFLICTS, **AS_PROJECT, noun="project")
 
 
+def adopt(session: Session, names) -> list[str]:
+    """Store the host source's projects that Preheat lacks, each once even when another
+    process adopts it at the same moment; the names adopted. Names Preheat cannot store
+    (not a project name) are left out."""
+    wanted = {name for name in names if isinstance(name, str) and _valid(name)}
+    stored = set(session.scalars(select(Project.name).where(Project.name.in_(wanted))))
+    missing = sorted(wanted - stored)
+    if not missing:
+        return []
+    now = utcnow()
+    rows = [{"name": name, "created_at": now, "updated_at": now} for name in missing]
+    adopted = session.execute(insert_new(session, Project, ["name"])
+                              .returning(Project.id, Project.name), rows).all()
+    for project_id, name in adopted:
+        audit.record(session, "create", name=name, object_id=project_id,
+                     detail="project of the host's image source", **AS_PROJECT)
+    session.commit()
+    return sorted(name for _, name in adopted)
+
+
+def describe(project: Project) -> str:
+    """Where a project's images are, for the audit log."""
+    registry = project.image_registry
+    return f"project on registry {registry.name}" if registry else \
+        "project of the host's image source"
+
+
 def count_repositories(session: Session, project: Project, count: int) -> None:
     """Remember how many repositories the registry's catalog holds for the project."""
     project.repo_count = count
@@ -89,12 +118,16 @@ def delete(session: Session, projects: list[Project]) -> None:
             raise in_use(holding, _holds, "policy", "policies")
         for project in projects:
             audit.record(session, "delete", name=project.name, object_id=project.id,
-                         detail=f"project on registry {project.image_registry.name}",
+                         detail=describe(project),
                          **AS_PROJECT)
             session.delete(project)
         # A policy may have been created in one of them since we looked.
         commit_delete(session, "project", "A policy was just created in a project; reload the"
                                           " page and try again.")
+
+
+def _valid(name: str) -> bool:
+    return len(name) <= PROJECT_NAME_MAX and PROJECT_NAME.fullmatch(name) is not None
 
 
 def _holds(name: str, policies: list[str]) -> str:

@@ -35,7 +35,7 @@ class ListedProject(NamedTuple):
 
     id: int
     name: str
-    registry_name: str
+    registry_name: str | None  # None: a project of the host's image source
     repo_count: int | None
     created_at: datetime
     policy_count: int
@@ -59,7 +59,7 @@ PROJECTS = Listing(
     ListedProject,
     (Project.id, Project.name, Registry.name.label("registry_name"), Project.repo_count,
      Project.created_at, POLICY_COUNT.label("policy_count")),
-    Project.__table__.join(Registry.__table__, Project.registry_id == Registry.id),
+    Project.__table__.outerjoin(Registry.__table__, Project.registry_id == Registry.id),
     {"name": Project.name, "registry": Registry.name_key, "repo_count": Project.repo_count,
      "created_at": Project.created_at, "policy_count": POLICY_COUNT},
     filtered=Project.name, name_key=Project.name, id=Project.id)

@@ -7,6 +7,8 @@ from flask_wtf.csrf import generate_csrf
 
 from ..access import is_sysadmin, leave_csrf_to_us, require_sysadmin_page
 from ..redaction import for_viewer
+from .. import source_projects
+from ..source_projects import adopt_asked
 from ..state import current_state
 from . import (actions, audit_log, distributions, errors, instance_form, policies,
                presenters, project, projects, registries, status)
@@ -16,6 +18,8 @@ def make_blueprint() -> Blueprint:
     """Build the pages blueprint: routes, access rules, error pages, template globals."""
     bp = Blueprint("preheat", "preheat", template_folder="templates",
                    static_folder="static", static_url_path="/preheat-static")
+    # Before the gate: a maintainer's project from the host's source is then known to it.
+    bp.before_request(adopt_asked)
     bp.before_request(require_sysadmin_page)
     for module in (distributions, instance_form, actions, registries, projects, project,
                    policies, audit_log, errors):
@@ -32,6 +36,9 @@ def make_blueprint() -> Blueprint:
                 # Endpoints, credentials and the managing of projects are for sysadmins.
                 "preheat_is_sysadmin": is_sysadmin(current_user),
                 "preheat_poll_url": status.poll_url,
+                # What names the projects when the host has its own image source, or None.
+                "preheat_host_source": None if state.host_source is None
+                else source_projects.label(state.host_source),
                 **presenters.template_helpers()}
 
     bp.add_app_template_filter(presenters.format_datetime, "preheat_datetime")

@@ -37,7 +37,7 @@ def show_project(name: str):
     q, number, size = _paging()
     listing = browse.repositories(state.session, state.secret_box, current_browser(), project,
                                   browse.containing(q), number, size, fresh=_fresh(),
-                                  clamp=True)
+                                  clamp=True, source=state.host_source)
     return _render("preheat/_repositories.html", project, listing, q,
                    _list_url("preheat.project", name=project.name))
 
@@ -48,7 +48,8 @@ def show_repository(name: str, repository: str):
     project = projects.get_by_name(state.session, name)
     q, number, size = _paging()
     listing = browse.tags(state.secret_box, current_browser(), project, repository,
-                          browse.containing(q), number, size, fresh=_fresh(), clamp=True)
+                          browse.containing(q), number, size, fresh=_fresh(), clamp=True,
+                          source=state.host_source)
     return _render("preheat/_tags.html", project, listing, q,
                    _list_url("preheat.repository", name=project.name, repository=repository),
                    repository=repository)

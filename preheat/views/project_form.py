@@ -1,9 +1,10 @@
 """The New project dialog: pick a registry, then a namespace from its catalog, or type one."""
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import abort, render_template, request
 from sqlalchemy import select
 
+from .. import source_projects
 from ..forms import ProjectForm
 from ..health.checks import release_connection
 from ..htmx import page_or_partial
@@ -28,6 +29,8 @@ def register(bp) -> None:
 
 def new_project():
     """Show the New project dialog, or create the project it submits."""
+    if current_state().host_source is not None:
+        abort(409, source_projects.NOT_CREATED)
     session = current_state().session
     form = ProjectForm()
     form.registry.choices = [(r.id, r.name) for r in session.scalars(

@@ -10,6 +10,7 @@ import math
 from flask import url_for
 from flask_login import current_user
 
+from .. import source_projects
 from ..access import is_sysadmin, may_manage_project
 from ..services.pages import Page, listing_page
 from ..services.registry_pages import PROJECTS
@@ -37,7 +38,8 @@ EVERY_PROJECT = 10**9
 def list_projects():
     """Show the project table: every project to a sysadmin, to others those they manage."""
     page = listing.current_page(TABLE) if is_sysadmin(current_user) else _managed_page()
-    return listing.render(TABLE, page, project_rows(page.items))
+    rows = project_rows(page.items, source_projects.cell_label(current_state().host_source))
+    return listing.render(TABLE, page, rows, source_problem=source_projects.problem())
 
 
 def _managed_page() -> Page:

@@ -82,9 +82,11 @@ def auth_text(registry, box: SecretBox) -> str:
     return f"Basic ({username})" if username else "Basic"
 
 
-def project_rows(items) -> list[ProjectRow]:
-    """The rows for ListedProject `items`; each name links to its project page."""
-    return [ProjectRow(p.id, p.name, url_for("preheat.project", name=p.name), p.registry_name,
+def project_rows(items, source: str) -> list[ProjectRow]:
+    """The rows for ListedProject `items`; each name links to its project page. `source`
+    is the Registry cell of a project without one (the host's image source)."""
+    return [ProjectRow(p.id, p.name, url_for("preheat.project", name=p.name),
+                       p.registry_name or source,
                        UNKNOWN_COUNT if p.repo_count is None else str(p.repo_count),
                        p.policy_count, p.created_at.isoformat(), format_datetime(p.created_at))
             for p in items]

@@ -1,24 +1,24 @@
 """Ops Portal feeds Preheat its own image source: the images it has released.
 
-The registry is real and holds one tag more than the portal released; the
-registry Preheat has stored for the project is a dead address. A maintainer's
-policy matching every tag previews and preheats the two releases alone.
+The registry is real and holds one tag more than the portal released;
+Preheat has no registry and no project of its own: the portal's release
+list names project library. A maintainer's policy matching every tag
+previews and preheats the two releases alone.
 """
 from __future__ import annotations
 
 import pytest
 from playwright.sync_api import expect
 
-from preheat.services import projects, registries
 from tests.browser.test_preheat_flow import add_instance, dialog, shoot
 from tests.browser.test_project_browse import shots  # noqa: F401 (where screenshots go)
 from tests.executions.conftest import app_config, box, dragonfly, images  # noqa: F401
 from tests.host_portal.models import Release, db
 
+from .conftest import PREFIX
 from .test_portal_maintainer_browser import TAB, create_policy, execute
 from .test_portal_maintainer_browser import maintainer_page, seen  # noqa: F401
 
-DEAD_REGISTRY = "http://127.0.0.1:9"
 MEDIA_TYPE = "application/vnd.docker.distribution.manifest.v2+json"
 
 
@@ -29,17 +29,14 @@ def portal_overrides(images):
 
 @pytest.fixture
 def released(app, session, box, images, dragonfly):
-    """app:1.0 and 1.1 released by the portal (2.0 only pushed); project library on a dead
-    registry in Preheat; the Dragonfly stand-in behind instance df. (stand-in, digests,
-    the real registry's URL)"""
+    """app:1.0 and 1.1 of project library released by the portal (2.0 only pushed); the
+    Dragonfly stand-in behind instance df. (stand-in, digests, the real registry's URL)"""
     digests = images(["1.0", "1.1", "2.0"])
     with app.app_context():
         db.session.add_all([Release(project_name="library", repository="library/app", tag=tag,
                                     digest=digests[tag], media_type=MEDIA_TYPE)
                             for tag in ("1.0", "1.1")])
         db.session.commit()
-    projects.create(session, "library",
-                    registries.create(session, box, {"name": "hub", "url": DEAD_REGISTRY}))
     provider = dragonfly()
     add_instance(session, box, provider, "df")
     session.commit()
@@ -50,6 +47,18 @@ def released(app, session, box, images, dragonfly):
 def test_a_maintainer_preheats_the_portals_released_images(maintainer_page, released, shots):
     page = maintainer_page
     provider, digests, registry_url = released
+    page.goto(f"{PREFIX}/projects")
+    table = page.locator("#preheat-projects")
+    expect(table).to_contain_text("library")
+    expect(table).to_contain_text("Ops Portal's releases")
+    expect(page.get_by_role("button", name="New project")).to_have_count(0)
+    table.get_by_role("link", name="library").click()
+    expect(page.locator(".preheat-lead")).to_contain_text("Project of Ops Portal's releases")
+    repositories = page.locator("#preheat-repositories")
+    expect(repositories.locator("tbody tr")).to_have_count(1)
+    expect(repositories).to_contain_text("library/app")
+    expect(repositories.locator("td.preheat-count")).to_have_text("2")
+    shoot(page, shots / "portal-releases-repositories.png")
     page.goto(TAB)
     create_policy(page, "releases", "**")
     preview = dialog(page).locator("#preheat-policy-preview")

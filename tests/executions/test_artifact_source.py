@@ -1,6 +1,6 @@
 """A host's own artifact source (init_app(artifact_source=...)) feeds executions.
 
-The host's catalog below knows its images itself (as a portal in front of its
+The host's catalog (host_catalog.py) knows its images itself (as a portal in front of its
 own registry does): the images are real, pushed to a real registry, and the
 Dragonfly stand-in pulls them from the manifest URLs the catalog gives. The
 registry Preheat has stored for the project is a dead address, so a run that
@@ -11,69 +11,22 @@ from __future__ import annotations
 import pytest
 
 from preheat.models import Policy, Task
-from preheat.registry import Artifact, PullCredential
 from preheat.services import instances, projects, registries
-from preheat.sources import SourceError
 from tests.executions.conftest import PAT, run_to_end
+from tests.executions.host_catalog import SETTING, SOURCE, CatalogFile
 
 DEAD_REGISTRY = "http://127.0.0.1:9"
 
 
-class HostCatalog:
-    """A host's image catalog: {project: {repository: {tag: (digest, media type)}}}."""
-
-    def __init__(self):
-        self.images: dict[str, dict[str, dict[str, tuple[str, str]]]] = {}
-        self.registry_url = ""
-        self.down: str | None = None
-        self.calls: list[str] = []
-
-    def projects(self) -> list[str]:
-        return sorted(self.images)
-
-    def check(self, project: str) -> None:
-        self._answer("check")
-
-    def repositories(self, project: str) -> list[str]:
-        self._answer("repositories")
-        return sorted(self.images.get(project, {}))
-
-    def tags(self, project: str, repository: str) -> list[str]:
-        self._answer("tags")
-        return sorted(self.images[project][repository])
-
-    def artifact(self, project: str, repository: str, reference: str) -> Artifact:
-        self._answer("artifact")
-        for tag, (digest, media_type) in self.images[project][repository].items():
-            if reference in (tag, digest):
-                return Artifact(tag, digest, media_type)
-        raise SourceError(f"{repository} has no {reference}.", "host catalog")
-
-    def manifest_url(self, project: str, repository: str, digest: str) -> str:
-        return f"{self.registry_url}/v2/{repository}/manifests/{digest}"
-
-    def pull_credential(self, project: str, repository: str, *,
-                        min_lifetime: float | None = None) -> PullCredential:
-        self._answer("pull_credential")
-        return PullCredential(None)  # the host's registry is open
-
-    def _answer(self, call: str) -> None:
-        self.calls.append(call)
-        if self.down:
-            raise SourceError(self.down, "host catalog")
-
-
 @pytest.fixture
-def catalog(broker) -> HostCatalog:
-    if broker:
-        pytest.skip("the host's catalog is an object of this process; Celery workers run"
-                    " in processes of their own")
-    return HostCatalog()
+def catalog(tmp_path) -> CatalogFile:
+    return CatalogFile(tmp_path / "catalog.json")
 
 
 @pytest.fixture
 def app_config(app_config, catalog):
-    return {**app_config, "PREHEAT_ARTIFACT_SOURCE": catalog}
+    """The host catalog as the app's artifact source, by name, so Celery workers read it too."""
+    return {**app_config, "PREHEAT_ARTIFACT_SOURCE": SOURCE, SETTING: str(catalog.path)}
 
 
 @pytest.fixture

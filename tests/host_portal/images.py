@@ -16,6 +16,8 @@ ORIGIN = "portal's release list"
 class PortalImages:
     """Preheat's ArtifactSource over the `released_images` table; the registry is open."""
 
+    label = "Ops Portal's releases"  # what Preheat's pages call this source
+
     def __init__(self, registry_url: str):
         self.registry_url = registry_url.rstrip("/")
 
