@@ -40,6 +40,8 @@ class PreheatState:
     # Where executions read a project's images: the host's, or the stored registries.
     artifacts: ArtifactSource | None = None
     executions: Dispatcher | None = None
+    # The instance table's rendered rows (views/table.py), made by the first list page.
+    table_rows: Any = None
     layout_checked: bool = False
 
     def shutdown(self) -> None:

@@ -30,5 +30,5 @@ def refresh():
 
 def _table(page, submitted, now):
     pending = status.pending_ids(page.items, submitted, now)
-    return listing.render(TABLE, page, table.rows(page.items, pending, now),
+    return listing.render(TABLE, page, table.rendered(table.rows(page.items, pending, now)),
                           poll=status.Poll.start(pending, now), kind=status.INSTANCE)
