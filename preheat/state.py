@@ -1,7 +1,7 @@
 """What Preheat keeps per application, and how a request or command finds it."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 from flask import current_app
@@ -40,8 +40,8 @@ class PreheatState:
     # Where executions read a project's images: the host's, or the stored registries.
     artifacts: ArtifactSource | None = None
     executions: Dispatcher | None = None
-    # The instance table's rendered rows (views/table.py), made by the first list page.
-    table_rows: Any = None
+    # Rendered HTML kept by the values it shows (views/kept.py), per template name.
+    kept_html: dict = field(default_factory=dict)
     layout_checked: bool = False
 
     def shutdown(self) -> None:

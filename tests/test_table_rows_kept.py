@@ -1,5 +1,5 @@
-"""The instance table keeps its rendered rows, and never shows one that no longer says
-what is stored."""
+"""The instance table keeps its rendered rows and tables, and never shows one that no
+longer says what is stored."""
 from __future__ import annotations
 
 import re
@@ -33,12 +33,29 @@ def only_row(admin, **kwargs) -> str:
     return rows[0]
 
 
-def test_an_unchanged_row_is_not_rendered_again(app, admin, kr):
-    first = only_row(admin)
-    kept = app.extensions["preheat"].table_rows
-    misses = kept.cache_info().misses
-    assert only_row(admin) == first
-    assert kept.cache_info().misses == misses
+def renderings(app) -> dict:
+    """How many times each kept template was rendered."""
+    return {name: kept.cache_info().misses
+            for name, kept in app.extensions["preheat"].kept_html.items()}
+
+
+def test_an_unchanged_table_is_not_rendered_again(app, admin, kr):
+    first = admin.get("/distributions", htmx=True).get_data(as_text=True)
+    before = renderings(app)
+    assert set(before) == {"preheat/_instance_row.html", "preheat/_instances.html"}
+    assert admin.get("/distributions", htmx=True).get_data(as_text=True) == first
+    assert renderings(app) == before
+
+
+def test_a_row_that_reads_as_before_is_not_rendered_again(app, admin, session, kr):
+    add_instances(app, {"vendor": "kraken", "name": "other", "endpoint": "http://o.example:81"})
+    stored(session, "other").enabled = False
+    session.commit()
+    only_row(admin, query_string={"q": "kr"})
+    rows = renderings(app)["preheat/_instance_row.html"]
+    html = admin.get("/distributions", htmx=True).get_data(as_text=True)
+    assert "Deactivated" in html and len(ROW.findall(html)) == 2
+    assert renderings(app)["preheat/_instance_row.html"] == rows + 1
 
 
 def test_a_kept_row_shows_new_health_as_soon_as_it_is_stored(admin, session, kr):

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import lru_cache
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
-from flask import current_app
-from jinja2 import Template
 from markupsafe import Markup
 
-from ..services.pages import Page, TableSort
-from ..state import current_state
-from . import urls
-from .presenters import HealthView, auth_label, format_datetime, health, provider_name
+from ..services.pages import TableSort
+from . import kept, urls
+from .presenters import (HealthView, auth_label, checked_ago, checked_health,
+                         format_datetime, provider_name)
 
 # (label, sort field or None, class of the header cell), left to right.
 COLUMNS = (
@@ -66,52 +64,43 @@ class InstanceRow(NamedTuple):
     check_url: str | None
 
 
-def headers(sort: TableSort, page: Page, query: str, list_url: Callable[..., str],
-            columns=COLUMNS):
-    """The headers of `columns` for a table in `sort` order, filtered by `query`."""
+@lru_cache(maxsize=256)
+def headers(sort: TableSort, size: int, query: str, list_url: urls.QueryURL,
+            columns=COLUMNS) -> tuple[SortHeader, ...]:
+    """The headers of `columns` for a table in `sort` order, `size` rows a page, filtered
+    by `query`; made once for each (plain values: kept for every app alike)."""
     result = []
     for label, field, class_ in columns:
         if field is None:
             result.append(SortHeader(label, None, class_, None, "", ""))
             continue
         aria = sort.aria(field)
-        url = list_url(q=query or None, page=1, page_size=page.size,
+        url = list_url(q=query or None, page=1, page_size=size,
                        sort=sort.after_click(field).param)
         result.append(SortHeader(label, field, class_, aria, url, ARROWS.get(aria, "")))
-    return result
+    return tuple(result)
 
 
 def rows(items, pending: set[int], now: datetime) -> list[InstanceRow]:
     """The rows for `items`; `pending` are the ids being checked."""
     check_url = urls.per_instance("preheat.check")
-    result = []
-    for instance in items:
-        is_pending = instance.id in pending
-        result.append(InstanceRow(
-            instance.id, instance.name, instance.is_default, instance.enabled,
-            provider_name(instance.vendor), instance.endpoint, auth_label(instance.auth_mode),
-            instance.description or "", instance.setup_timestamp.isoformat(),
-            format_datetime(instance.setup_timestamp), health(instance, now, is_pending),
-            is_pending, check_url(instance.id) if instance.enabled else None))
-    return result
+    return [_row(instance, instance.id in pending, checked_ago(instance, now),
+                 check_url(instance.id) if instance.enabled else None)
+            for instance in items]
 
 
 def rendered(rows: list[InstanceRow]) -> list[Markup]:
     """The HTML of `rows`; a row that reads as one rendered before is given that one's."""
-    template = current_app.jinja_env.get_template(ROW_TEMPLATE)
-    render = _kept_rows()
-    return [render(template, row) for row in rows]
+    return [kept.render(ROW_TEMPLATE, KEPT_ROWS, row=row) for row in rows]
 
 
-def _kept_rows() -> Callable[[Template, InstanceRow], Markup]:
-    # Kept per app, not per process: a template holds its app, which a cache of
-    # the process would keep alive. Keyed by the template too, so a template
-    # reloaded while debugging renders its rows anew.
-    state = current_state()
-    if state.table_rows is None:  # two threads may each make one: either will do
-        state.table_rows = lru_cache(maxsize=KEPT_ROWS)(_render_row)
-    return state.table_rows
-
-
-def _render_row(template: Template, row: InstanceRow) -> Markup:
-    return Markup(template.render(row=row))
+@lru_cache(maxsize=KEPT_ROWS)
+def _row(instance, pending: bool, checked: str | None, check_url: str | None) -> InstanceRow:
+    # The instance is a plain ListedInstance and the rest plain values, so equal
+    # arguments make the same row whenever and for whichever app they come.
+    return InstanceRow(
+        instance.id, instance.name, instance.is_default, instance.enabled,
+        provider_name(instance.vendor), instance.endpoint, auth_label(instance.auth_mode),
+        instance.description or "", instance.setup_timestamp.isoformat(),
+        format_datetime(instance.setup_timestamp), checked_health(instance, checked, pending),
+        pending, check_url)
