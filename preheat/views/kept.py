@@ -19,8 +19,14 @@ from ..state import current_state
 
 def render(name: str, kept: int, **values) -> Markup:
     """Template `name` rendered with `values` alone, among the last `kept` of its renderings."""
+    return render_each(name, kept, [values])[0]
+
+
+def render_each(name: str, kept: int, each: list[dict]) -> list[Markup]:
+    """Template `name` rendered with each of the dicts of values in `each`, as `render`."""
     template = current_app.jinja_env.get_template(name)
-    return _renderer(name, kept)(template, tuple(values.items()))
+    renderer = _renderer(name, kept)
+    return [renderer(template, tuple(values.items())) for values in each]
 
 
 def _renderer(name: str, kept: int):

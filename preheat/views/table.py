@@ -91,7 +91,7 @@ def rows(items, pending: set[int], now: datetime) -> list[InstanceRow]:
 
 def rendered(rows: list[InstanceRow]) -> list[Markup]:
     """The HTML of `rows`; a row that reads as one rendered before is given that one's."""
-    return [kept.render(ROW_TEMPLATE, KEPT_ROWS, row=row) for row in rows]
+    return kept.render_each(ROW_TEMPLATE, KEPT_ROWS, [{"row": row} for row in rows])
 
 
 @lru_cache(maxsize=KEPT_ROWS)
