@@ -1,7 +1,7 @@
 """What Preheat keeps per application, and how a request or command finds it."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 from flask import current_app
@@ -42,6 +42,8 @@ class PreheatState:
     # The host's own image source (`init_app(artifact_source=...)`), which names the projects.
     host_source: ArtifactSource | None = None
     executions: Dispatcher | None = None
+    # Rendered HTML kept by the values it shows (views/kept.py), per template name.
+    kept_html: dict = field(default_factory=dict)
     layout_checked: bool = False
 
     def shutdown(self) -> None:

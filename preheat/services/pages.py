@@ -7,12 +7,14 @@ from datetime import datetime
 from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, case, func, select
+from sqlalchemy import BigInteger, bindparam, case, func, select
 
 from ..models import Instance
 from ..validation import CONTROL_CHARS
 
 PAGE_SIZES = (15, 25, 50, 100)
+# Larger page numbers ask for the last page as well, within an SQL integer.
+MAX_PAGE_NUMBER = 2**31 - 1
 
 # The status as its badge reads it: a deactivated instance shows Deactivated
 # whatever its last result, so it sorts as such.
@@ -178,18 +180,19 @@ def listing_page(session, listing: Listing, name_filter: str = "", number: int =
                  size: int = 15, sort: TableSort = TableSort()) -> Page:
     """The rows of `listing` whose name contains `name_filter` (any case), in `sort` order.
 
-    The items are `listing.row` values, plain and read-only.
+    A page number past the end shows the last page. The items are `listing.row`
+    values, plain and read-only; one statement reads them and how many match
+    (last in each row).
     """
-    count, rows = _table_statements(listing, sort, bool(name_filter))
-    params = {"pattern": f"%{escape_like(name_filter.lower())}%"} if name_filter else {}
-    connection = session.connection()
-    total = connection.scalar(count, params)
+    params = {"number": min(max(1, number), MAX_PAGE_NUMBER), "size": size}
+    if name_filter:
+        params["pattern"] = f"%{escape_like(name_filter.lower())}%"
+    rows = session.connection().execute(_page_statement(listing, sort, bool(name_filter)),
+                                        params).all()
+    # The page is clamped to the last one, so no row means no match at all.
+    total = rows[0][-1] if rows else 0
     number = min(max(1, number), max(1, math.ceil(total / size)))
-    offset = (number - 1) * size
-    if offset >= total:
-        return Page([], total, number, size)
-    result = connection.execute(rows, {**params, "offset": offset, "size": size})
-    return Page([listing.row._make(row) for row in result], total, number, size)
+    return Page([listing.row._make(row[:-1]) for row in rows], total, number, size)
 
 
 def instance_page(session, name_filter: str = "", number: int = 1, size: int = 15,
@@ -199,20 +202,26 @@ def instance_page(session, name_filter: str = "", number: int = 1, size: int = 1
 
 
 @cache
-def _table_statements(listing: Listing, sort: TableSort, filtered: bool):
-    """The count and the page statements of a table, built once per sort.
+def _page_statement(listing: Listing, sort: TableSort, filtered: bool):
+    """The statement of a table's page, each row ending with how many rows match, built
+    once per sort.
 
     A statement built anew is analysed anew each time it runs, which costs more
-    than running it; these take the filter, the offset and the size as parameters.
+    than running it; this one takes the filter, the page number and the size as
+    parameters, and moves a number past the end to the last page itself.
     """
-    count = select(func.count()).select_from(listing.source)
-    rows = select(*listing.columns).select_from(listing.source)
+    matches = func.lower(listing.filtered).like(bindparam("pattern"), escape="\\")
+    counted = select(func.count().label("matching")).select_from(listing.source)
+    rows = select(*listing.columns, func.count().over().label("total")).select_from(
+        listing.source)
     if filtered:
-        matches = func.lower(listing.filtered).like(bindparam("pattern"), escape="\\")
-        count, rows = count.where(matches), rows.where(matches)
-    rows = rows.order_by(*listing.order(sort)).offset(bindparam("offset")).limit(
-        bindparam("size"))
-    return count, rows
+        counted, rows = counted.where(matches), rows.where(matches)
+    matching = counted.subquery().c.matching
+    size, number = bindparam("size", type_=BigInteger), bindparam("number", type_=BigInteger)
+    # Integer division: the offset of the last page, 0 when nothing matches.
+    asked, last = (number - 1) * size, (matching - 1) // size * size
+    offset = select(case((asked > last, last), else_=asked)).scalar_subquery().correlate(None)
+    return rows.order_by(*listing.order(sort)).limit(size).offset(offset)
 
 
 INSTANCES = Listing(ListedInstance, TABLE_COLUMNS, Instance.__table__, TABLE_SORTS,

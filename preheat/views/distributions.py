@@ -4,8 +4,10 @@ from __future__ import annotations
 from ..services.pages import INSTANCES
 from . import hints, listing, status, table
 
+# A reload of an unchanged table (the same rows, as the same page) joins kept HTML.
 TABLE = listing.Table("preheat.distributions", INSTANCES, table.COLUMNS,
-                      "preheat/distributions.html", "preheat/_instances.html", "Distributions")
+                      "preheat/distributions.html", "preheat/_instances.html", "Distributions",
+                      kept_partials=64)
 
 
 def register(bp) -> None:
@@ -30,5 +32,6 @@ def refresh():
 
 def _table(page, submitted, now):
     pending = status.pending_ids(page.items, submitted, now)
-    return listing.render(TABLE, page, table.rows(page.items, pending, now),
-                          poll=status.Poll.start(pending, now), kind=status.INSTANCE)
+    poll = status.poll_html(status.INSTANCE, status.Poll.start(pending, now))
+    return listing.render(TABLE, page, table.rendered(table.rows(page.items, pending, now)),
+                          health_poll=poll)

@@ -7,12 +7,12 @@ happen here once for all of them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from flask import current_app, request, url_for
+from flask import current_app, make_response, request, url_for
 
 from ..htmx import is_htmx, page_or_partial
 from ..services.pages import PAGE_SIZES, Listing, Page, TableSort, listing_page, search_text
 from ..state import current_state
-from . import table, urls
+from . import kept, table, urls
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,9 @@ class Table:
     page_template: str
     partial_template: str
     title: str
+    # How many of its htmx partials to keep (views/kept.py); only for a partial that
+    # shows nothing but the values it is rendered with, rows already rendered.
+    kept_partials: int = 0
 
 
 def current_sort(spec: Table) -> TableSort:
@@ -57,13 +60,26 @@ def render(spec: Table, page: Page, rows: list, route: dict | None = None, **con
     sort = current_sort(spec)
     route = route or {}
     list_url = urls.with_base(url_for(spec.endpoint, **route))
-    response = page_or_partial(spec.page_template, spec.partial_template, page=page, q=query,
-                               sort=sort, page_sizes=PAGE_SIZES, list_url=list_url,
-                               headers=table.headers(sort, page, query, list_url, spec.columns),
-                               rows=rows, preheat_title=spec.title, **context)
+    values = dict(page=page, q=query, sort=sort, page_sizes=PAGE_SIZES, list_url=list_url,
+                  headers=table.headers(sort, page.size, query, list_url, spec.columns),
+                  rows=rows, preheat_title=spec.title, **context)
+    if spec.kept_partials and is_htmx():
+        response = kept_partial(spec, values)
+    else:
+        response = page_or_partial(spec.page_template, spec.partial_template, **values)
     if is_htmx():
         # The address bar follows the table, so a reload or a shared link shows it again.
         response.headers["HX-Replace-Url"] = own_url(spec.endpoint, page, query, sort, route)
+    return response
+
+
+def kept_partial(spec: Table, values: dict):
+    """The htmx partial of `spec`, rendered once for each distinct set of `values`."""
+    page = values["page"]
+    # The partial shows where the page sits, never its items (given as rendered rows).
+    values.update(page=Page((), page.total, page.number, page.size), rows=tuple(values["rows"]))
+    response = make_response(kept.render(spec.partial_template, spec.kept_partials, **values))
+    response.vary.add("HX-Request")
     return response
 
 

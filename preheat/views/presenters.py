@@ -84,6 +84,17 @@ class ProviderHints:
 
 def health(instance, now: datetime, pending: bool = False) -> HealthView:
     """The badge for an instance's (or a registry's) stored health."""
+    return checked_health(instance, checked_ago(instance, now), pending)
+
+
+def checked_ago(instance, now: datetime) -> str | None:
+    """How long ago the stored health was checked ('5 s ago'), None if never."""
+    checked_at = instance.health_checked_at
+    return None if checked_at is None else ago(checked_at, now)
+
+
+def checked_health(instance, checked: str | None, pending: bool = False) -> HealthView:
+    """The badge for stored health checked `checked` ('5 s ago', see checked_ago)."""
     if not getattr(instance, "enabled", True):
         return HealthView("Deactivated", "off", "Deactivated instances are not checked.", "")
     if instance.health_checked_at is None:
@@ -94,7 +105,7 @@ def health(instance, now: datetime, pending: bool = False) -> HealthView:
         facts.append(f"HTTP {instance.health_http_status}")
     if instance.health_latency_ms is not None:
         facts.append(f"{instance.health_latency_ms} ms")
-    facts.append("checked " + ago(instance.health_checked_at, now))
+    facts.append("checked " + checked)
     label, tone = {"healthy": ("Healthy", "ok"), "unhealthy": ("Unhealthy", "bad")}.get(
         instance.health_status, ("Unknown", "unknown"))
     return HealthView(label, tone, instance.health_reason or "", ", ".join(facts))

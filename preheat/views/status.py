@@ -13,6 +13,7 @@ from functools import partial
 from typing import Callable
 
 from flask import current_app, render_template, request, url_for
+from markupsafe import Markup
 from sqlalchemy import select
 
 from ..health import claims
@@ -144,6 +145,12 @@ def pending_ids(items, submitted, now: datetime, kind: Checked = INSTANCE) -> se
 
 def health_checks():
     return current_state().health
+
+
+def poll_html(kind: Checked, poll: Poll) -> Markup:
+    """A table's health poll, with no badges yet (the table shows its rows)."""
+    template = current_app.jinja_env.get_template("preheat/_health_poll.html")
+    return Markup(template.render(kind=kind, poll=poll, done=(), preheat_poll_url=poll_url))
 
 
 def poll_url(kind: Checked, poll: Poll) -> str:

@@ -5,6 +5,7 @@ with another id or another query dozens of times per page.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import urlencode
 
@@ -27,9 +28,17 @@ def with_query(endpoint: str) -> Callable[..., str]:
     return with_base(url_for(endpoint))
 
 
-def with_base(base: str) -> Callable[..., str]:
+def with_base(base: str) -> QueryURL:
     """`base` with any query: None values left out, in the order given."""
-    def build(**query) -> str:
+    return QueryURL(base)
+
+
+@dataclass(frozen=True)
+class QueryURL:
+    """A page's URL with any query, called as `url(q=..., page=...)`; equal for equal bases."""
+
+    base: str
+
+    def __call__(self, **query) -> str:
         items = [(key, value) for key, value in query.items() if value is not None]
-        return f"{base}?{urlencode(items, safe=QUERY_SAFE)}" if items else base
-    return build
+        return f"{self.base}?{urlencode(items, safe=QUERY_SAFE)}" if items else self.base
