@@ -65,7 +65,7 @@ def open_tab(browser, base_url: str, **options):
     context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 860},
                                   **options)
     page = context.new_page()
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(20_000)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     # A Content-Security-Policy violation shows up as a console error.

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 VERSION_TABLE = "alembic_version"  # the shell's; Preheat's is preheat_alembic_version
 
@@ -36,9 +38,23 @@ def checkpoint(path: Path) -> None:
     connection.close()
 
 
-def empty(engine, migrated_versions: dict | None) -> None:
+def empty(engine, migrated_versions: dict | None, attempts: int = 5) -> None:
     """No rows in the PostgreSQL database: truncate its tables when it is at the migrations
-    `migrated_versions` says, else (or with None) wipe its schema."""
+    `migrated_versions` says, else (or with None) wipe its schema.
+
+    A background thread of an earlier test's app may still be reading as it ends; if
+    PostgreSQL picks the truncation as the loser of a deadlock with it, try again.
+    """
+    for attempt in range(attempts):
+        try:
+            return _empty(engine, migrated_versions)
+        except OperationalError as error:
+            if "deadlock detected" not in str(error) or attempt == attempts - 1:
+                raise
+            time.sleep(0.2)
+
+
+def _empty(engine, migrated_versions: dict | None) -> None:
     with engine.begin() as connection:
         tables = inspect(connection).get_table_names()
         at_head = versions_of(connection, tables) == migrated_versions
