@@ -243,9 +243,9 @@ def _tags_of(browser: Browser, target, path: str):
     return lambda: browser.client.tags(target, path)
 
 
-def _problem(error: Exception, what: str, budget: float) -> Problem:
+def _problem(error: Exception, what: str, budget: float, origin: str = "registry") -> Problem:
     if isinstance(error, TooSlow):
-        return Problem(f"The registry did not send {what} within {budget:g} s, so the page"
+        return Problem(f"The {origin} did not send {what} within {budget:g} s, so the page"
                        " shows nothing rather than wait longer; it keeps loading in the"
                        " background: reload in a moment.", 504)
     if isinstance(error, CatalogNotAllowed):

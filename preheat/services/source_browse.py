@@ -98,11 +98,8 @@ def _listed(browser: Browser, key: tuple, fetch, ends: float) -> list:
 
 def _unread(error: Exception, what: str, browser: Browser) -> Problem:
     """Why the page is empty: the source's own words, naming what could not be read."""
-    problem = _problem(error, what, browser.budget)
-    if isinstance(error, TooSlow):
-        return Problem(problem.reason.replace("The registry", "The image source"),
-                       problem.status)
-    return Problem(unreadable(error), problem.status)
+    problem = _problem(error, what, browser.budget, origin="image source")
+    return problem if isinstance(error, TooSlow) else Problem(unreadable(error), problem.status)
 
 
 def _counted(repo: Repository, future, budget: float) -> Repository:
