@@ -16,6 +16,10 @@ CELERY_TESTS := tests/executions/test_runs.py tests/executions/test_schedules.py
 # Two app replicas and two workers on PostgreSQL (TEST_DATABASE_URL; skipped without it).
 REPLICA_TESTS := tests/executions/test_replicas.py
 
+# Test processes: most tests wait on sockets, browsers and subprocesses.
+TEST_WORKERS ?= 3
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
+
 .PHONY: run test bench clean
 
 $(BIN)/python:
@@ -39,9 +43,9 @@ run: $(BIN)/.installed-run
 test: $(BIN)/.installed-dev
 	scripts/ensure-browser
 	scripts/ensure-registry
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
-	env -u TEST_DATABASE_URL PREHEAT_TEST_CELERY=1 $(BIN)/python -m pytest $(PYTEST_ARGS) $(CELERY_TESTS)
-	PREHEAT_TEST_CELERY=1 $(BIN)/python -m pytest $(PYTEST_ARGS) $(REPLICA_TESTS)
+	$(PYTEST) $(PYTEST_ARGS)
+	env -u TEST_DATABASE_URL PREHEAT_TEST_CELERY=1 $(PYTEST) $(PYTEST_ARGS) $(CELERY_TESTS)
+	PREHEAT_TEST_CELERY=1 $(PYTEST) $(PYTEST_ARGS) $(REPLICA_TESTS)
 
 bench: $(BIN)/.installed-dev
 	$(BIN)/python scripts/bench.py
