@@ -94,7 +94,7 @@ def schemathesis_command() -> str:
     return found
 
 
-# Forty-odd operations take schemathesis two to four minutes, longer on a
+# Its 38 operations take schemathesis two to four minutes, longer on a
 # loaded machine than the suite's 300 s per test; the run's own bound is RUN_TIMEOUT.
 @pytest.mark.timeout(RUN_TIMEOUT + 60)
 def test_schemathesis_finds_nothing(live_api, tmp_path):
