@@ -21,7 +21,7 @@ from preheat.services import webhooks
 from tests.events.conftest import ENVELOPE
 from tests.events.test_push_runs_policy import envelope
 from tests.executions.conftest import wait_for
-from tests.executions.test_schedules import scheduled
+from tests.executions.test_schedules import far_from_now, scheduled
 
 POLICIES = 12
 TAGS = 20
@@ -50,13 +50,13 @@ def executions_by_policy(session) -> dict[int, int]:
 
 
 def test_two_replicas_fire_each_due_schedule_once(app, session, dragonfly, policy, replicas):
-    first = policy(dragonfly())
-    rows = [scheduled(session, first)]
+    first, cron = policy(dragonfly()), far_from_now()
+    rows = [scheduled(session, first, cron)]
     for n in range(1, POLICIES):
         copy = Policy(name=f"warm-{n}", project=first.project, instance=first.instance)
         session.add(copy)
         session.commit()
-        rows.append(scheduled(session, copy))
+        rows.append(scheduled(session, copy, cron))
     # Due now, for both replicas' tickers at once.
     session.execute(update(Policy).values(next_run_at=utcnow() - timedelta(seconds=1)))
     session.commit()

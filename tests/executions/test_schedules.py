@@ -29,6 +29,12 @@ def scheduled(session, row, cron="0 * * * *", zone="UTC") -> Policy:
     return row
 
 
+def far_from_now() -> str:
+    """A daily schedule whose next time is about half a day away: a test on the
+    live clock that fires a policy once is not fired again by the schedule itself."""
+    return f"0 {(utcnow().hour + 12) % 24} * * *"
+
+
 def executions_of(session, row) -> list[Execution]:
     session.expire_all()
     return list(session.scalars(select(Execution).where(Execution.policy_id == row.id)
@@ -145,7 +151,7 @@ def test_two_processes_ticking_at_the_same_due_time_start_each_policy_once(
                          indirect=True)
 def test_the_engines_ticker_fires_a_due_policy_without_any_page_asking(
         app, session, dragonfly, policy):
-    row = scheduled(session, policy(dragonfly()))
+    row = scheduled(session, policy(dragonfly()), far_from_now())
     session.execute(update(Policy).values(next_run_at=utcnow() - timedelta(seconds=1)))
     session.commit()
     app.test_client().get("/login")  # the first request starts the ticker
