@@ -87,6 +87,9 @@ def test_the_repositories_tab_reads_the_source(admin, project_page_of, listed):
     tags = project_page_of("/projects/library/repositories/app")
     for tag in ("1.0", "1.1"):
         assert f">{tag}<" in tags and listed[tag][:19] in tags
+    for page in (html, tags):
+        assert '<a href="/projects" aria-current="page">Projects</a>' in page
+        assert page.count('aria-current="page"') == 2, "one link of the navigation, one tab"
 
 
 @pytest.fixture
