@@ -5,7 +5,9 @@ the standalone app, with 15 instances whose health is already stored (so no
 check runs), and a bare Flask app whose one endpoint answers "ok". A logged-in
 sysadmin asks for the Distributions table as htmx does when it reloads it; wrk
 loads the two servers in turn, A B A B, and the figure is the ratio of their
-median requests per second. Runs on PostgreSQL when BENCH_DATABASE_URL is set
+median requests per second. A third server, the app whose Distributions view
+answers "ok" (list_floor.py), takes its turn too (A B C A B C): what the same
+request costs without the page's queries and rendering, the floor under the figure. Runs on PostgreSQL when BENCH_DATABASE_URL is set
 (a fresh database is created and dropped), else on SQLite.
 """
 from __future__ import annotations
@@ -88,7 +90,7 @@ def serve(stack: ExitStack, app_spec: str, env: dict, cwd: Path) -> str:
     stack.callback(server.wait, 10)
     stack.callback(server.terminate)
     base = f"http://127.0.0.1:{port}"
-    wait_until_serving(base, path="/login" if app_spec.startswith("app:") else "/")
+    wait_until_serving(base, path="/" if app_spec.startswith("bare_app:") else "/login")
     return base
 
 
@@ -131,29 +133,36 @@ def main() -> int:
         prepare(url, folder, env)
         app_base = serve(stack, "app:create_app()", env, ROOT)
         bare_base = serve(stack, "bare_app:app", env, ROOT / "scripts")
+        floor_base = serve(stack, "scripts.list_floor:app", env, ROOT)
         table_headers = {**HTMX_HEADERS, "HX-Current-URL": f"{app_base}/distributions",
                          "User-Agent": USER_AGENT,
                          "Cookie": f"session={log_in(app_base)}"}
+        floor = requests.get(floor_base + TABLE_PATH, headers=table_headers, timeout=10)
+        assert floor.text == "ok" and "Set-Cookie" not in floor.headers, "the floor's login failed"
         targets = [(app_base + TABLE_PATH, table_headers),
-                   (bare_base + "/", {"User-Agent": USER_AGENT})]
+                   (bare_base + "/", {"User-Agent": USER_AGENT}),
+                   (floor_base + TABLE_PATH, table_headers)]
         for target in targets:  # warm up: imports, templates, connection pools
             wrk(*target)
-        rounds = [[], []]
+        rounds = [[], [], []]
         for _ in range(ROUNDS):
             for samples, target in zip(rounds, targets):
                 samples.append(wrk(*target))
     return report(*rounds, make_url(url).get_backend_name())
 
 
-def report(table: list[float], bare: list[float], backend: str) -> int:
-    ratio = statistics.median(table) / statistics.median(bare)
+def report(table: list[float], bare: list[float], floor: list[float], backend: str) -> int:
+    medians = [statistics.median(samples) for samples in (table, bare, floor)]
     print(f"list page ({ROWS} rows, htmx partial, {backend}) vs bare Flask \"ok\", gunicorn"
           f" 2 workers x 4 threads, wrk {CONNECTIONS} connections, {ROUNDS} rounds of"
-          f" {DURATION} each, A B A B:")
-    for number, (a, b) in enumerate(zip(table, bare), 1):
-        print(f"  round {number}: list page {a:.0f} req/s, bare {b:.0f} req/s")
-    print(f"list page / bare endpoint: {ratio:.2f} x (medians {statistics.median(table):.0f}"
-          f" / {statistics.median(bare):.0f} req/s)")
+          f" {DURATION} each, A B C A B C:")
+    for number, (a, b, c) in enumerate(zip(table, bare, floor), 1):
+        print(f"  round {number}: list page {a:.0f} req/s, bare {b:.0f} req/s,"
+              f" view answering \"ok\" {c:.0f} req/s")
+    print(f"list page / bare endpoint: {medians[0] / medians[1]:.2f} x (medians"
+          f" {medians[0]:.0f} / {medians[1]:.0f} req/s)")
+    print(f"floor, the same request with the view answering \"ok\" / bare endpoint:"
+          f" {medians[2] / medians[1]:.2f} x (median {medians[2]:.0f} req/s)")
     return 0
 
 
