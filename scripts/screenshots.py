@@ -21,7 +21,7 @@ from app import create_app, create_user, db, upgrade_database  # noqa: E402
 from tests.accounts import ADMIN  # noqa: E402
 from tests.browser_fixtures import CHROMIUM, CHROMIUM_ARGS, log_in  # noqa: E402
 from tests.providers import dragonfly, kraken  # noqa: E402
-from tests.registry.conftest import pusher_for  # noqa: E402
+from tests.registry.fixtures import pusher_for  # noqa: E402
 from tests.registry.server import start_registry  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
