@@ -7,8 +7,9 @@ sysadmin asks for the Distributions table as htmx does when it reloads it; wrk
 loads the two servers in turn, A B A B, and the figure is the ratio of their
 median requests per second. A third server, the app whose Distributions view
 answers "ok" (list_floor.py), takes its turn too (A B C A B C): what the same
-request costs without the page's queries and rendering, the floor under the figure. Runs on PostgreSQL when BENCH_DATABASE_URL is set
-(a fresh database is created and dropped), else on SQLite.
+request costs without the page's queries and rendering, the floor under the
+figure. Runs on PostgreSQL when BENCH_DATABASE_URL is set (a fresh database is
+created and dropped), else on SQLite.
 """
 from __future__ import annotations
 

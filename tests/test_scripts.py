@@ -4,10 +4,10 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# Each of these runs only under `if __name__ == "__main__"`; list_floor.py builds
-# an app from the environment when imported, and bare_app.py has nothing to import.
+# The scripts that do their work only when run; the app modules gunicorn serves
+# (bare_app.py, list_floor.py) build an app on import instead.
 SCRIPTS = sorted(path for path in (ROOT / "scripts").glob("*.py")
-                 if path.name not in ("list_floor.py", "bare_app.py"))
+                 if 'if __name__ == "__main__":' in path.read_text())
 LOAD_EACH = "import runpy, sys\nfor path in sys.argv[1:]:\n    runpy.run_path(path, run_name='loaded')"
 
 
