@@ -3,17 +3,20 @@
 A run that cannot start is recorded as an Error execution saying why: the
 policy or its provider instance deactivated, the provider unhealthy (checked
 now), the project's images unreadable (its artifact source, by default its
-registry, unreachable or refusing). The tasks are created in one transaction
+registry, unreachable or refusing). A source too slow or unreachable for a
+moment is read again after 1, 2 and 4 s, as a task's reads are, the Pending
+execution saying so meanwhile. The tasks are created in one transaction
 with the execution's move to Running, so a process that dies while planning
 leaves a Pending execution that another plans again.
 """
 from __future__ import annotations
 
 import json
+import time
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from ..engine import Lease
 from ..health import checks, claims
@@ -24,6 +27,7 @@ from ..registry import RegistryError
 from ..sources import unreadable
 from ..state import current_state
 from . import runs
+from .work import REGISTRY_RETRIES
 
 LEASE = Lease(Execution.claimed_until)
 # Planning lists a catalog and the tags of each matching repository.
@@ -49,12 +53,28 @@ def plan(execution_id: int, claimed_until: str) -> int | None:
     if problem:
         runs.fail(session, execution_id, problem)
         return None
-    try:
-        wanted = _artifacts(state, session, execution)
-    except RegistryError as error:
-        runs.fail(session, execution_id, unreadable(error))
-        return None
+    for attempt in range(REGISTRY_RETRIES + 1):
+        try:
+            wanted = _artifacts(state, session, execution)
+            break
+        except RegistryError as error:
+            if not error.transient or attempt == REGISTRY_RETRIES:
+                runs.fail(session, execution_id, unreadable(error))
+                return None
+            if not _waiting(session, execution_id, unreadable(error), 2 ** attempt):
+                return None  # stopped meanwhile
     return _create_tasks(session, execution, wanted, datetime.fromisoformat(claimed_until))
+
+
+def _waiting(session, execution_id: int, reason: str, wait: int) -> bool:
+    """Say on the Pending execution why it waits, then wait; False if it is no longer Pending."""
+    pending = session.execute(update(Execution).where(
+        Execution.id == execution_id, Execution.status == "Pending")
+        .values(status_message=f"{reason} Trying again in {wait} s.")).rowcount == 1
+    session.commit()
+    if pending:
+        time.sleep(wait)
+    return pending
 
 
 def _cannot_start(state, session, execution: Execution) -> str | None:
@@ -110,7 +130,8 @@ def _create_tasks(session, execution: Execution, wanted, claimed_until: datetime
         Execution.__table__.update().where(Execution.id == execution_id,
                                            Execution.status == "Pending",
                                            Execution.claimed_until == claimed_until)
-        .values(status="Running", start_time=now, claimed_until=None)).rowcount == 1
+        .values(status="Running", start_time=now, claimed_until=None,
+                status_message=None)).rowcount == 1
     if not started:  # stopped meanwhile, or another process took the claim over
         session.rollback()
         return None

@@ -113,7 +113,7 @@ def test_two_processes_share_one_execution_and_submit_each_tag_once(app, session
         release(other)
     failed = [t.status_message for t in session.scalars(select(Task).where(
         Task.execution_id == execution.id, Task.status != "Success"))]
-    assert done.status == "Success", failed[:3]
+    assert done.status == "Success", (done.status_message, failed[:3])
     assert len(provider.book.submissions) == 200
     assert set(provider.book.submissions.values()) == {1}
 
@@ -168,6 +168,59 @@ def test_a_registry_unreachable_for_a_moment_is_read_again_and_the_tag_preheated
     assert (done.status, task.status) == ("Success", "Success"), task.status_message
     assert "not submitted: The registry hub could not be read" in task.log
     assert list(provider.book.submissions.values()) == [1]
+
+
+def test_a_registry_unreachable_for_a_moment_while_planning_is_read_again(
+        app, session, box, images, dragonfly, policy):
+    images(["1.0", "1.1"])
+    provider = dragonfly()
+    warm = policy(provider)
+    address = urlsplit(images.registry.url)
+    proxy = TcpProxy(address.hostname, address.port)
+    try:
+        registries.update(session, box, warm.project.image_registry,
+                          {"url": f"http://127.0.0.1:{proxy.port}"})
+        proxy.cut()
+        execution = runs.start(session, warm)
+        app.extensions["preheat"].executions.wake()
+        until = time.monotonic() + 20
+        while "Trying again in 1 s." not in (message := _said(session, execution) or ""):
+            assert time.monotonic() < until, message
+            time.sleep(0.05)
+        assert message.startswith("The registry hub could not be read:")
+        assert session.get(Execution, execution.id).status == "Pending"
+        proxy.restore()
+        done = wait_for(session, execution.id, timeout=30)
+    finally:
+        proxy.close()
+    assert (done.status, done.status_message) == ("Success", "2 of 2 tasks succeeded.")
+    assert sorted(provider.book.submissions.values()) == [1, 1]
+
+
+def test_a_registry_that_stays_unreachable_ends_the_execution_once_read_again_three_times(
+        app, session, box, images, dragonfly, policy):
+    images(["1.0"])
+    warm = policy(dragonfly())
+    address = urlsplit(images.registry.url)
+    proxy = TcpProxy(address.hostname, address.port)
+    try:
+        registries.update(session, box, warm.project.image_registry,
+                          {"url": f"http://127.0.0.1:{proxy.port}"})
+        proxy.cut()
+        started = time.monotonic()
+        done = run_to_end(app, session, warm, timeout=30)
+    finally:
+        proxy.close()
+    assert time.monotonic() - started >= 1 + 2 + 4
+    assert done.status == "Error" and "Trying again" not in done.status_message
+    assert done.status_message.startswith("The registry hub could not be read:")
+
+
+def _said(session, execution) -> str | None:
+    found = session.scalar(select(Execution.status_message).where(
+        Execution.id == execution.id))
+    session.commit()
+    return found
 
 
 def _message(session, execution) -> str | None:

@@ -119,7 +119,7 @@ def test_two_app_processes_stay_within_the_providers_limit_and_submit_each_tag_o
     done = wait_for(session, api.execute(), timeout=120)
     failed = [t.status_message for t in session.scalars(select(Task).where(
         Task.execution_id == done.id, Task.status != "Success"))]
-    assert done.status == "Success", failed[:3]
+    assert done.status == "Success", (done.status_message, failed[:3])
     assert session.scalar(select(func.count()).select_from(Task).where(
         Task.execution_id == done.id)) == tags
     book = provider.book
